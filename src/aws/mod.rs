@@ -1,0 +1,1 @@
+//! AWS ports: small traits of ours, SDK-backed.

@@ -1,0 +1,13 @@
+//! ecrscan: a Slack-native bot for Amazon ECR image vulnerability scanning.
+
+pub mod app;
+pub mod aws;
+pub mod config;
+pub mod error;
+pub mod routing;
+pub mod scan;
+pub mod schedule;
+pub mod slack;
+pub mod sns;
+pub mod store;
+pub mod telemetry;

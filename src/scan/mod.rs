@@ -1,0 +1,5 @@
+//! The domain: images, findings, and what changed between scans.
+
+pub mod diff;
+pub mod findings;
+pub mod image;

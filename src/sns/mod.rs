@@ -1,0 +1,1 @@
+//! SNS HTTPS subscription endpoint: verification, messages, handler.
