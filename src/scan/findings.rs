@@ -130,7 +130,12 @@ impl ScanReport {
     pub fn counts(&self) -> Vec<(Severity, usize)> {
         Severity::ALL
             .iter()
-            .map(|s| (*s, self.findings.iter().filter(|f| f.severity == *s).count()))
+            .map(|s| {
+                (
+                    *s,
+                    self.findings.iter().filter(|f| f.severity == *s).count(),
+                )
+            })
             .filter(|(_, n)| *n > 0)
             .collect()
     }

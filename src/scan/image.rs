@@ -78,7 +78,10 @@ mod tests {
 
     #[test]
     fn short_digest_keeps_the_algorithm_and_twelve_digits() {
-        assert_eq!(short_digest("sha256:1a2b3c4d5e6f7a8b9c0d"), "sha256:1a2b3c4d5e6f");
+        assert_eq!(
+            short_digest("sha256:1a2b3c4d5e6f7a8b9c0d"),
+            "sha256:1a2b3c4d5e6f"
+        );
         assert_eq!(short_digest("sha256:abc"), "sha256:abc");
     }
 

@@ -11,12 +11,18 @@ pub enum Command {
     Help,
     Now(Vec<ImageRef>),
     Findings(ImageRef),
-    Schedule { when: When, images: Vec<ImageRef> },
+    Schedule {
+        when: When,
+        images: Vec<ImageRef>,
+    },
     Schedules,
     Unschedule(ImageRef),
     Pause(ImageRef),
     Resume(ImageRef),
-    Subscribe { pattern: ImagePattern, min: Severity },
+    Subscribe {
+        pattern: ImagePattern,
+        min: Severity,
+    },
     Unsubscribe(ImagePattern),
     Subscriptions,
 }

@@ -1,0 +1,143 @@
+//! The Slack Web API, through slack-morphism: post, update, and answer `response_url`s.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_rustls::HttpsConnectorBuilder;
+use secrecy::{ExposeSecret, SecretString};
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+use url::Url;
+
+/// Where Slack's `response_url`s live; no other host is ever answered.
+const RESPONSE_URL_ORIGIN: &str = "https://hooks.slack.com";
+
+/// Why Slack did not take a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PostError {
+    /// Slack answered `ok: false` with this error code (`not_in_channel`, `channel_not_found`, ...).
+    #[error("Slack refused the message: {0}")]
+    Refused(String),
+    /// HTTP 429; retry after this long when Slack said.
+    #[error("Slack is rate limiting")]
+    RateLimited(Option<Duration>),
+    /// Network error or 5xx: worth retrying.
+    #[error("Slack could not be reached: {0}")]
+    Unavailable(String),
+    /// A `response_url` not on Slack's host.
+    #[error("refused to answer a response_url outside Slack: {0}")]
+    ForeignResponseUrl(String),
+}
+
+impl PostError {
+    /// The bot is not a member of the channel (or cannot see it).
+    pub fn is_not_in_channel(&self) -> bool {
+        matches!(self, PostError::Refused(code) if matches!(code.as_str(),
+            "not_in_channel" | "channel_not_found" | "is_archived"))
+    }
+}
+
+/// A message to post with `chat.postMessage`.
+#[derive(Debug, Clone)]
+pub struct Post {
+    pub channel: String,
+    pub content: SlackMessageContent,
+    pub thread_ts: Option<String>,
+    pub broadcast: bool,
+}
+
+type Connector = SlackClientHyperConnector<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+>;
+
+/// The bot's Web API client.
+#[derive(Clone)]
+pub struct SlackWeb {
+    client: Arc<slack_morphism::SlackClient<Connector>>,
+    token: SlackApiToken,
+    api_origin: String,
+}
+
+impl SlackWeb {
+    /// A client for `api_url` (Slack's, or a local stand-in over plain HTTP in tests).
+    pub fn new(api_url: &Url, token: &SecretString) -> anyhow::Result<Self> {
+        let builder = HttpsConnectorBuilder::new()
+            .with_provider_and_native_roots(rustls::crypto::ring::default_provider())?;
+        let connector = if api_url.scheme() == "http" {
+            builder.https_or_http().enable_http1().build()
+        } else {
+            builder.https_only().enable_http1().enable_http2().build()
+        };
+        let base = api_url.as_str().trim_end_matches('/');
+        let connector =
+            SlackClientHyperConnector::with_connector(connector).with_slack_api_url(base);
+        Ok(SlackWeb {
+            client: Arc::new(slack_morphism::SlackClient::new(connector)),
+            token: SlackApiToken::new(token.expose_secret().to_string().into()),
+            api_origin: api_url.origin().ascii_serialization(),
+        })
+    }
+
+    /// `chat.postMessage`; returns the new message's `ts`.
+    pub async fn post(&self, post: &Post) -> Result<String, PostError> {
+        let request =
+            SlackApiChatPostMessageRequest::new(post.channel.clone().into(), post.content.clone())
+                .opt_thread_ts(post.thread_ts.clone().map(Into::into))
+                .opt_reply_broadcast(post.broadcast.then_some(true));
+        let session = self.client.open_session(&self.token);
+        let response = session
+            .chat_post_message(&request)
+            .await
+            .map_err(map_error)?;
+        Ok(response.ts.0)
+    }
+
+    /// `chat.update` of an existing message.
+    pub async fn update(
+        &self,
+        channel: &str,
+        ts: &str,
+        content: SlackMessageContent,
+    ) -> Result<(), PostError> {
+        let request = SlackApiChatUpdateRequest::new(
+            channel.to_string().into(),
+            content,
+            ts.to_string().into(),
+        );
+        let session = self.client.open_session(&self.token);
+        session.chat_update(&request).await.map_err(map_error)?;
+        Ok(())
+    }
+
+    /// Answers a slash command or button through its `response_url` (ephemeral, as Slack defaults).
+    pub async fn respond(
+        &self,
+        response_url: &str,
+        content: SlackMessageContent,
+    ) -> Result<(), PostError> {
+        let url = Url::parse(response_url)
+            .ok()
+            .filter(|url| {
+                let origin = url.origin().ascii_serialization();
+                origin == RESPONSE_URL_ORIGIN || origin == self.api_origin
+            })
+            .ok_or_else(|| PostError::ForeignResponseUrl(response_url.to_string()))?;
+        let request = SlackApiPostWebhookMessageRequest::new(content);
+        self.client
+            .respond_to_event(&SlackResponseUrl(url), &request)
+            .await
+            .map_err(map_error)?;
+        Ok(())
+    }
+}
+
+fn map_error(error: SlackClientError) -> PostError {
+    match error {
+        SlackClientError::ApiError(e) => PostError::Refused(e.code),
+        SlackClientError::RateLimitError(e) => PostError::RateLimited(e.retry_after),
+        SlackClientError::HttpError(e) if e.status_code.is_client_error() => {
+            PostError::Refused(format!("http_{}", e.status_code.as_u16()))
+        }
+        other => PostError::Unavailable(other.to_string()),
+    }
+}

@@ -1,0 +1,188 @@
+//! `POST /slack/commands`: the `/ecrscan` slash command.
+//!
+//! The signature was checked by the router's layer. Here: parse, authorize, answer
+//! within Slack's 3 seconds, and leave the AWS work to a background task that
+//! reports through `response_url` and `chat.postMessage`.
+
+mod explain;
+mod findings;
+mod now;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use slack_morphism::prelude::SlackMessageContent;
+use tracing::Instrument;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::scan::image::{ImageId, ImageRef};
+use crate::slack::blocks;
+use crate::slack::command::{self, Command};
+use crate::store::AuditEntry;
+
+/// The form fields of a slash command that ecrscan uses.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SlashCommand {
+    pub team_id: String,
+    pub channel_id: String,
+    pub user_id: String,
+    #[serde(default)]
+    pub command: String,
+    #[serde(default)]
+    pub text: String,
+    pub response_url: String,
+}
+
+/// Who asked, and where to answer.
+#[derive(Debug, Clone)]
+pub struct Requester {
+    pub user_id: String,
+    pub channel_id: String,
+    pub response_url: String,
+}
+
+/// Handles one verified slash command.
+pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, AppError> {
+    let form: SlashCommand = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| AppError::BadRequest("not a slash command"))?;
+    if state
+        .settings
+        .team_id
+        .as_ref()
+        .is_some_and(|team| *team != form.team_id)
+    {
+        tracing::warn!(team = %form.team_id, "refused a command from another workspace");
+        return Err(AppError::Forbidden);
+    }
+    let text = form.text.trim();
+    let span =
+        tracing::info_span!("command", user = %form.user_id, channel = %form.channel_id, text);
+    state
+        .store
+        .audit(&AuditEntry {
+            team_id: form.team_id.clone(),
+            user_id: form.user_id.clone(),
+            channel_id: form.channel_id.clone(),
+            action: format!("{} {}", form.command, text).trim().to_string(),
+            at: chrono::Utc::now().timestamp(),
+        })
+        .await?;
+    let who = Requester {
+        user_id: form.user_id,
+        channel_id: form.channel_id,
+        response_url: form.response_url,
+    };
+    let reply = match command::parse(text) {
+        Ok(command) => dispatch(&state, who, command, span),
+        Err(error) => blocks::text(&format!(
+            ":warning: {}\nUsage: {}",
+            error.problem, error.usage
+        )),
+    };
+    Ok(ephemeral(reply))
+}
+
+/// Starts the command's work and returns the immediate answer.
+fn dispatch(
+    state: &AppState,
+    who: Requester,
+    command: Command,
+    span: tracing::Span,
+) -> SlackMessageContent {
+    match command {
+        Command::Help => blocks::help(),
+        Command::Now(images) => {
+            let images = match resolve_all(state, &images) {
+                Ok(images) => images,
+                Err(reply) => return reply,
+            };
+            let names = names(&images);
+            tokio::spawn(now::run(state.clone(), who, images).instrument(span));
+            blocks::text(&format!(":mag: Starting a scan of {names}…"))
+        }
+        Command::Findings(image) => {
+            let image = match resolve_all(state, std::slice::from_ref(&image)) {
+                Ok(mut images) => images.remove(0),
+                Err(reply) => return reply,
+            };
+            let name = names(std::slice::from_ref(&image));
+            tokio::spawn(findings::run(state.clone(), who, image).instrument(span));
+            blocks::text(&format!(":mag: Looking up the findings of {name}…"))
+        }
+        other => blocks::text(&format!(
+            ":construction: `{}` is not available yet in this version of ecrscan. \
+             Available now: `now`, `findings` and `help`.",
+            command_word(&other)
+        )),
+    }
+}
+
+/// Fills in the default repository, or explains how to name one.
+fn resolve_all(
+    state: &AppState,
+    images: &[ImageRef],
+) -> Result<Vec<(String, ImageId)>, SlackMessageContent> {
+    let default = state.settings.repository.as_deref();
+    images
+        .iter()
+        .map(|image| {
+            image.in_repository(default).ok_or_else(|| {
+                blocks::text(&format!(
+                    ":warning: `{image}` names no repository and no default is set. \
+                     Write it as `REPO:TAG` (e.g. `/ecrscan now example:{image}`), \
+                     or set ECRSCAN_REPOSITORY."
+                ))
+            })
+        })
+        .collect()
+}
+
+fn names(images: &[(String, ImageId)]) -> String {
+    images
+        .iter()
+        .map(|(repository, id)| format!("`{}`", display(repository, id)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `example:web-latest` or `example@sha256:…`.
+pub fn display(repository: &str, id: &ImageId) -> String {
+    ImageRef {
+        repository: Some(repository.to_string()),
+        id: id.clone(),
+    }
+    .to_string()
+}
+
+fn command_word(command: &Command) -> &'static str {
+    match command {
+        Command::Help => "help",
+        Command::Now(_) => "now",
+        Command::Findings(_) => "findings",
+        Command::Schedule { .. } => "schedule",
+        Command::Schedules => "schedules",
+        Command::Unschedule(_) => "unschedule",
+        Command::Pause(_) => "pause",
+        Command::Resume(_) => "resume",
+        Command::Subscribe { .. } => "subscribe",
+        Command::Unsubscribe(_) => "unsubscribe",
+        Command::Subscriptions => "subscriptions",
+    }
+}
+
+/// The JSON body of an immediate ephemeral answer.
+fn ephemeral(content: SlackMessageContent) -> Json<Value> {
+    let mut body = serde_json::to_value(content).unwrap_or_else(|_| json!({}));
+    body["response_type"] = json!("ephemeral");
+    Json(body)
+}
+
+/// Answers through `response_url`, logging (not failing) when Slack does not take it.
+async fn respond(state: &AppState, who: &Requester, content: SlackMessageContent) {
+    if let Err(error) = state.slack.respond(&who.response_url, content).await {
+        tracing::warn!(%error, "could not answer through response_url");
+    }
+}

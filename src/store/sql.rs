@@ -1,0 +1,162 @@
+//! [`Store`] on SQLite or PostgreSQL through sqlx's `Any` driver.
+//!
+//! Both engines take the same queries (`$N` placeholders, `ON CONFLICT` upserts,
+//! integer timestamps), so one implementation serves both; the schema differs only
+//! in its migrations, one folder per dialect.
+
+use anyhow::Context;
+use async_trait::async_trait;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor, Row};
+
+use super::{AuditEntry, ScanRequest, Store};
+
+/// The database engine behind a [`SqlStore`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A [`Store`] on a connection pool.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    engine: Engine,
+}
+
+impl SqlStore {
+    /// Connects to `url`, creating an SQLite file when missing, and runs the migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        install_default_drivers();
+        let (engine, url) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Engine::Postgres, url.to_string())
+        } else if url.starts_with("sqlite:") {
+            let url = if url.contains('?') || url.contains(":memory:") {
+                url.to_string()
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            (Engine::Sqlite, url)
+        } else {
+            anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://");
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(if engine == Engine::Sqlite { 4 } else { 10 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if engine == Engine::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .context("cannot open the database named by DATABASE_URL")?;
+        let migrator = match engine {
+            Engine::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Engine::Postgres => sqlx::migrate!("migrations/postgres"),
+        };
+        migrator
+            .run(&pool)
+            .await
+            .context("cannot migrate the database")?;
+        Ok(SqlStore { pool, engine })
+    }
+
+    /// Which engine this store runs on.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn ping(&self) -> anyhow::Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn save_scan_request(&self, r: &ScanRequest) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO scan_requests (repository, digest, channel, ts, user_id, requested_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (repository, digest) DO UPDATE SET
+               channel = excluded.channel, ts = excluded.ts,
+               user_id = excluded.user_id, requested_at = excluded.requested_at",
+        )
+        .bind(&r.repository)
+        .bind(&r.digest)
+        .bind(&r.channel)
+        .bind(&r.ts)
+        .bind(&r.user_id)
+        .bind(r.requested_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn scan_request(
+        &self,
+        repository: &str,
+        digest: &str,
+    ) -> anyhow::Result<Option<ScanRequest>> {
+        let row = sqlx::query(
+            "SELECT repository, digest, channel, ts, user_id, requested_at
+             FROM scan_requests WHERE repository = $1 AND digest = $2",
+        )
+        .bind(repository)
+        .bind(digest)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(ScanRequest {
+                repository: row.try_get("repository")?,
+                digest: row.try_get("digest")?,
+                channel: row.try_get("channel")?,
+                ts: row.try_get("ts")?,
+                user_id: row.try_get("user_id")?,
+                requested_at: row.try_get("requested_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn audit(&self, e: &AuditEntry) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (team_id, user_id, channel_id, action, at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&e.team_id)
+        .bind(&e.user_id)
+        .bind(&e.channel_id)
+        .bind(&e.action)
+        .bind(e.at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn recent_audit(&self, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT team_id, user_id, channel_id, action, at FROM audit_log
+             ORDER BY id DESC LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditEntry {
+                    team_id: row.try_get("team_id")?,
+                    user_id: row.try_get("user_id")?,
+                    channel_id: row.try_get("channel_id")?,
+                    action: row.try_get("action")?,
+                    at: row.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,181 @@
+//! `spawn_app()` and friends: a real ecrscan on port 0, a fresh SQLite file,
+//! the Slack stand-in, and signed requests exactly as Slack sends them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use ecrscan::app::{Application, Ports};
+use ecrscan::aws::{Ecr, SdkEcr};
+use ecrscan::config::Settings;
+use ecrscan::slack::verify::sign;
+use tempfile::TempDir;
+
+use crate::moto;
+use crate::slack_stub::SlackStub;
+
+pub const SECRET: &str = "test-signing-secret";
+pub const TOKEN: &str = "xoxb-test-token";
+pub const TEAM: &str = "T0001";
+pub const CHANNEL: &str = "C0001";
+pub const USER: &str = "U0001";
+
+/// A running ecrscan with its stand-ins.
+pub struct TestApp {
+    pub address: String,
+    pub slack: SlackStub,
+    pub http: reqwest::Client,
+    pub database_url: String,
+    _dir: TempDir,
+}
+
+/// ecrscan against moto, with `ECRSCAN_REPOSITORY=repository`.
+pub async fn spawn_app(repository: &str) -> TestApp {
+    let ecr = Arc::new(SdkEcr::new(moto::ecr_client()));
+    spawn_app_with(ecr, &[("ECRSCAN_REPOSITORY", repository)]).await
+}
+
+/// ecrscan with the given ECR port and extra settings.
+pub async fn spawn_app_with(ecr: Arc<dyn Ecr>, extra: &[(&str, &str)]) -> TestApp {
+    let slack = SlackStub::start(TOKEN).await;
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}/ecrscan.db", dir.path().display());
+    let mut env: HashMap<String, String> = [
+        ("SLACK_SIGNING_SECRET", SECRET.to_string()),
+        ("SLACK_BOT_TOKEN", TOKEN.to_string()),
+        ("SLACK_API_URL", slack.api_url()),
+        ("DATABASE_URL", database_url.clone()),
+        ("PORT", "0".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let settings = Settings::from_lookup(|name| env.get(name).cloned()).unwrap();
+    let app = Application::build(settings, Ports { ecr }).await.unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        slack,
+        http: reqwest::Client::new(),
+        database_url,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// The form body Slack sends for `/ecrscan <text>`.
+    pub fn command_body(&self, text: &str, team: &str) -> String {
+        serde_urlencoded::to_string([
+            ("token", "deprecated-verification-token"),
+            ("team_id", team),
+            ("team_domain", "example"),
+            ("channel_id", CHANNEL),
+            ("channel_name", "security"),
+            ("user_id", USER),
+            ("user_name", "alice"),
+            ("command", "/ecrscan"),
+            ("text", text),
+            ("api_app_id", "A0001"),
+            ("response_url", &self.slack.response_url()),
+            ("trigger_id", "1.2.3"),
+        ])
+        .unwrap()
+    }
+
+    /// `/ecrscan <text>`, signed now with the right secret.
+    pub async fn command(&self, text: &str) -> reqwest::Response {
+        let body = self.command_body(text, TEAM);
+        self.post_signed("/slack/commands", body.into_bytes(), now(), SECRET)
+            .await
+    }
+
+    /// POSTs `body` signed with `secret` at `timestamp`.
+    pub async fn post_signed(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        timestamp: i64,
+        secret: &str,
+    ) -> reqwest::Response {
+        let timestamp = timestamp.to_string();
+        let signature = sign(secret, &timestamp, &body);
+        self.http
+            .post(format!("{}{path}", self.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-slack-request-timestamp", timestamp)
+            .header("x-slack-signature", signature)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The ephemeral text of an immediate answer.
+    pub async fn answer(response: reqwest::Response) -> serde_json::Value {
+        assert_eq!(response.status(), 200);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["response_type"], "ephemeral", "{body}");
+        body
+    }
+}
+
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// A repository name no other test uses.
+pub fn unique_repository(prefix: &str) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let nanos = chrono::Utc::now().timestamp_subsec_nanos();
+    format!("{prefix}-{}-{nanos}-{n}", std::process::id())
+}
+
+/// Creates `repository` in moto with one image per tag; returns their digests.
+pub async fn push_images(repository: &str, tags: &[&str]) -> Vec<String> {
+    let ecr = moto::ecr_client();
+    ecr.create_repository()
+        .repository_name(repository)
+        .send()
+        .await
+        .unwrap();
+    let mut digests = Vec::new();
+    for tag in tags {
+        let manifest = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {
+                "mediaType": "application/vnd.docker.container.image.v1+json",
+                "size": 7023,
+                "digest": format!("sha256:{}", sha256_hex(&format!("{repository}{tag}"))),
+            },
+            "layers": [],
+        });
+        let output = ecr
+            .put_image()
+            .repository_name(repository)
+            .image_tag(*tag)
+            .image_manifest(manifest.to_string())
+            .send()
+            .await
+            .unwrap();
+        digests.push(
+            output
+                .image()
+                .unwrap()
+                .image_id()
+                .unwrap()
+                .image_digest()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    digests
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
+}

@@ -1,0 +1,11 @@
+//! Integration tests: one binary, each test against a freshly spawned ecrscan.
+
+mod ecr_mock;
+mod findings;
+mod health;
+mod helpers;
+mod moto;
+mod now;
+mod signatures;
+mod slack_stub;
+mod slash_commands;

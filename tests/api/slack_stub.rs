@@ -1,0 +1,194 @@
+//! A local stand-in for Slack's Web API and `response_url`s. It answers as Slack
+//! documents, records every call, and checks every message against Slack's limits.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::{Value, json};
+use slack_morphism::prelude::SlackMessageContent;
+
+/// One call the stand-in received.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// `chat.postMessage`, `chat.update`, or `response_url`.
+    pub method: String,
+    pub body: Value,
+}
+
+impl Call {
+    /// The message's fallback text.
+    pub fn text(&self) -> &str {
+        self.body["text"].as_str().unwrap_or_default()
+    }
+
+    /// The fallback text and every block, as one string to search.
+    pub fn everything(&self) -> String {
+        format!("{} {}", self.text(), self.body["blocks"])
+    }
+}
+
+#[derive(Default)]
+struct Recorded {
+    calls: Vec<Call>,
+    violations: Vec<String>,
+    next_ts: u64,
+    refused_channels: HashSet<String>,
+}
+
+/// The running stand-in.
+#[derive(Clone)]
+pub struct SlackStub {
+    pub origin: String,
+    token: String,
+    state: Arc<Mutex<Recorded>>,
+}
+
+impl SlackStub {
+    /// Starts on a free loopback port; accepts only `token`.
+    pub async fn start(token: &str) -> SlackStub {
+        let stub = SlackStub {
+            origin: String::new(),
+            token: token.to_string(),
+            state: Arc::default(),
+        };
+        let app = Router::new()
+            .route("/api/{method}", post(web_api))
+            .route("/commands/{team}/{id}/{secret}", post(response_url))
+            .with_state(stub.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        SlackStub { origin, ..stub }
+    }
+
+    /// The Web API base to configure as `SLACK_API_URL`.
+    pub fn api_url(&self) -> String {
+        format!("{}/api/", self.origin)
+    }
+
+    /// A `response_url` served by this stand-in.
+    pub fn response_url(&self) -> String {
+        format!("{}/commands/T0001/1234/secret", self.origin)
+    }
+
+    /// `chat.postMessage` to `channel` will fail with `not_in_channel`.
+    pub fn refuse_channel(&self, channel: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .refused_channels
+            .insert(channel.to_string());
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.state.lock().unwrap().calls.clone()
+    }
+
+    /// Calls of one method (`chat.postMessage`, `response_url`...).
+    pub fn calls_to(&self, method: &str) -> Vec<Call> {
+        self.calls()
+            .into_iter()
+            .filter(|c| c.method == method)
+            .collect()
+    }
+
+    /// Waits until `count` calls of `method` arrived (or 10 s pass), then returns them.
+    pub async fn wait_for(&self, method: &str, count: usize) -> Vec<Call> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let calls = self.calls_to(method);
+            if calls.len() >= count || tokio::time::Instant::now() > deadline {
+                return calls;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Every message received so far fits Slack's limits.
+    pub fn assert_all_within_limits(&self) {
+        let state = self.state.lock().unwrap();
+        assert!(
+            state.violations.is_empty(),
+            "messages over Slack's limits: {:#?}",
+            state.violations
+        );
+    }
+
+    fn record(&self, method: &str, body: Value) {
+        let mut state = self.state.lock().unwrap();
+        if let Err(problems) = serde_json::from_value::<SlackMessageContent>(body.clone())
+            .map_err(|e| vec![e.to_string()])
+            .and_then(|content| ecrscan::slack::limits::check(&content))
+        {
+            state.violations.push(format!("{method}: {problems:?}"));
+        }
+        state.calls.push(Call {
+            method: method.to_string(),
+            body,
+        });
+    }
+}
+
+async fn web_api(
+    State(stub): State<SlackStub>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let authorized = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == format!("Bearer {}", stub.token));
+    if !authorized {
+        return ok_false("not_authed");
+    }
+    let Ok(body) = serde_json::from_str::<Value>(&body) else {
+        return ok_false("invalid_json");
+    };
+    let channel = body["channel"].as_str().unwrap_or_default().to_string();
+    if stub
+        .state
+        .lock()
+        .unwrap()
+        .refused_channels
+        .contains(&channel)
+    {
+        return ok_false("not_in_channel");
+    }
+    stub.record(&method, body.clone());
+    let ts = match method.as_str() {
+        "chat.update" => body["ts"].as_str().unwrap_or_default().to_string(),
+        _ => {
+            let mut state = stub.state.lock().unwrap();
+            state.next_ts += 1;
+            format!("1700000000.{:06}", state.next_ts)
+        }
+    };
+    let mut message = body.clone();
+    message["type"] = json!("message");
+    message["ts"] = json!(ts);
+    message["user"] = json!("U0BOT");
+    message["bot_id"] = json!("B0BOT");
+    axum::Json(json!({ "ok": true, "channel": channel, "ts": ts, "message": message }))
+        .into_response()
+}
+
+async fn response_url(State(stub): State<SlackStub>, body: String) -> Response {
+    match serde_json::from_str::<Value>(&body) {
+        Ok(body) => {
+            stub.record("response_url", body);
+            (StatusCode::OK, "ok").into_response()
+        }
+        Err(_) => (StatusCode::BAD_REQUEST, "invalid_payload").into_response(),
+    }
+}
+
+fn ok_false(error: &str) -> Response {
+    axum::Json(json!({ "ok": false, "error": error })).into_response()
+}
