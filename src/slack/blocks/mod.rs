@@ -1,0 +1,95 @@
+//! Block Kit rendering: pure functions from domain data to Slack messages.
+//!
+//! Every function returns messages that carry a plain `text` fallback and fit
+//! Slack's limits ([`crate::slack::limits`]) whatever the size of the input.
+//! Text from users and AWS is escaped for mrkdwn and cut on character
+//! boundaries with `…`.
+
+mod details;
+mod findings;
+mod format;
+mod help;
+mod summary;
+#[cfg(test)]
+mod testing;
+
+use slack_morphism::prelude::*;
+
+use crate::slack::limits::{MAX_BLOCKS, MAX_SECTION_TEXT};
+
+pub use details::details;
+pub use findings::findings;
+pub use format::{escape, severity_icon, truncate};
+pub use help::{USAGE, help};
+pub use summary::{
+    ALL_FINDINGS_ACTION, ButtonTarget, RESCAN_ACTION, has_new_critical, scan_started, summary,
+};
+
+/// A plain message: `message` as mrkdwn sections, with the same text as fallback.
+///
+/// `message` is mrkdwn: escape anything a user or AWS wrote with [`escape`].
+/// A long message is split over sections (at line breaks where it can).
+pub fn text(message: &str) -> SlackMessageContent {
+    let message = if message.trim().is_empty() {
+        "…"
+    } else {
+        message
+    };
+    let pieces = message.lines().flat_map(|line| {
+        let chars: Vec<char> = line.chars().collect();
+        let mut pieces: Vec<String> = chars
+            .chunks(MAX_SECTION_TEXT)
+            .map(|c| c.iter().collect())
+            .collect();
+        if pieces.is_empty() {
+            pieces.push(String::new());
+        }
+        pieces
+    });
+    let mut texts = format::pack(pieces, MAX_SECTION_TEXT);
+    texts.retain(|t| !t.trim().is_empty());
+    if texts.len() > MAX_BLOCKS {
+        texts.truncate(MAX_BLOCKS - 1);
+        texts.push("_…the rest of this message was too long for Slack._".into());
+    }
+    let blocks = texts.into_iter().map(format::section).collect();
+    format::message(message.to_string(), blocks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::assert_within_limits;
+    use super::*;
+
+    #[test]
+    fn a_text_message_is_one_mrkdwn_section_with_the_same_fallback() {
+        let content = text("Scanning *example:web-latest*");
+        let json = serde_json::to_value(&content).unwrap();
+
+        assert_eq!(json["text"], "Scanning *example:web-latest*");
+        assert_eq!(json["blocks"][0]["type"], "section");
+        assert_eq!(json["blocks"][0]["text"]["type"], "mrkdwn");
+        assert_eq!(
+            json["blocks"][0]["text"]["text"],
+            "Scanning *example:web-latest*"
+        );
+        assert_within_limits(&content);
+    }
+
+    #[test]
+    fn a_very_long_text_message_is_split_into_sections_within_limits() {
+        let long_line = "x".repeat(10_000);
+        let many_lines = "line\n".repeat(20_000);
+
+        for message in [long_line.as_str(), many_lines.as_str()] {
+            let content = text(message);
+            assert_within_limits(&content);
+            assert!(content.blocks.unwrap().len() > 1);
+        }
+    }
+
+    #[test]
+    fn an_empty_text_message_still_has_a_fallback() {
+        assert_within_limits(&text(""));
+    }
+}

@@ -1,0 +1,162 @@
+//! The messages of a scan's thread: "scan started" and the summary of the result.
+
+use serde::{Deserialize, Serialize};
+use slack_morphism::prelude::*;
+
+use super::findings::{fallback, heading, state};
+use super::format::{context, escape_within, finding_line, message, more_line, pack, section};
+use crate::scan::diff::Changes;
+use crate::scan::findings::{Finding, ScanReport, Severity};
+use crate::scan::image::Image;
+use crate::slack::limits::{MAX_BUTTON_VALUE, MAX_SECTION_TEXT};
+
+/// `action_id` of the "Rescan" button.
+pub const RESCAN_ACTION: &str = "rescan";
+/// `action_id` of the "All findings" button.
+pub const ALL_FINDINGS_ACTION: &str = "all_findings";
+
+/// New findings listed in a summary; the rest are counted.
+const NEW_SHOWN: usize = 10;
+/// Fixed findings listed in a summary; the rest are counted.
+const FIXED_SHOWN: usize = 5;
+
+/// The image a summary button acts on, carried as JSON in the button's `value`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ButtonTarget {
+    pub repository: String,
+    pub digest: String,
+    #[serde(default)]
+    pub tag: Option<String>,
+}
+
+impl ButtonTarget {
+    /// The image by repository, digest and first tag.
+    pub fn of(image: &Image) -> Self {
+        ButtonTarget {
+            repository: image.repository.clone(),
+            digest: image.digest.clone(),
+            tag: image.tags.first().cloned(),
+        }
+    }
+
+    /// The JSON for a button's `value`, within Slack's 2,000 characters: the
+    /// tag is left out when it would not fit, and `None` when even repository
+    /// and digest do not (no real ECR name is that long).
+    pub fn to_value(&self) -> Option<String> {
+        let untagged = ButtonTarget {
+            tag: None,
+            ..self.clone()
+        };
+        [self, &untagged]
+            .into_iter()
+            .map(|target| serde_json::to_string(target).expect("plain strings serialise"))
+            .find(|json| json.chars().count() <= MAX_BUTTON_VALUE)
+    }
+
+    /// Reads a button's `value` back.
+    pub fn from_value(value: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(value)
+    }
+}
+
+/// The in-channel "scan started" message; results are threaded under it.
+pub fn scan_started(image: &Image, user_id: &str) -> SlackMessageContent {
+    let user = if !user_id.is_empty() && user_id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        format!("<@{user_id}>")
+    } else {
+        escape_within(user_id, 100)
+    };
+    let text = format!(
+        "Scan of `{}` ({}) started by {user}",
+        escape_within(&image.display_name(), 300),
+        escape_within(image.short_digest(), 80),
+    );
+    let blocks = vec![
+        section(text.clone()),
+        context("Results will be posted in this thread.".into()),
+    ];
+    message(text, blocks)
+}
+
+/// The summary of a finished scan, with what changed since the previous one
+/// (`None`: this is the first scan of the tag).
+pub fn summary(report: &ScanReport, changes: Option<&Changes>) -> SlackMessageContent {
+    let mut blocks = heading(report, true);
+    blocks.push(state(report));
+    blocks.extend(what_changed(changes));
+    blocks.extend(buttons(&report.image));
+
+    let mut fallback = fallback(report);
+    if let Some(changes) = changes {
+        fallback = format!(
+            "{fallback}; since the previous scan: {} new, {} fixed",
+            changes.new.len(),
+            changes.fixed.len()
+        );
+    }
+    if changes.is_some_and(has_new_critical) {
+        fallback = format!("New critical findings. {fallback}");
+    }
+    message(fallback, blocks)
+}
+
+/// Whether the scan found a critical vulnerability the previous scan did not
+/// have (such a result is also broadcast to the channel).
+pub fn has_new_critical(changes: &Changes) -> bool {
+    changes.new.iter().any(|f| f.severity == Severity::Critical)
+}
+
+fn what_changed(changes: Option<&Changes>) -> Vec<SlackBlock> {
+    let Some(changes) = changes else {
+        return vec![context(
+            ":new: First scan of this tag: nothing to compare with yet.".into(),
+        )];
+    };
+    let (new, fixed, unchanged) = (changes.new.len(), changes.fixed.len(), changes.unchanged);
+    if new == 0 && fixed == 0 {
+        return vec![section(format!(
+            "*Since the previous scan*: no change ({unchanged} unchanged)."
+        ))];
+    }
+    let mut blocks = vec![section(format!(
+        "*Since the previous scan*: {new} new · {fixed} fixed · {unchanged} unchanged"
+    ))];
+    blocks.extend(listed("New", &changes.new, NEW_SHOWN));
+    blocks.extend(listed("Fixed", &changes.fixed, FIXED_SHOWN));
+    blocks
+}
+
+/// `*New*` and the first `shown` findings (already most severe first), the rest counted.
+fn listed(title: &str, findings: &[Finding], shown: usize) -> Vec<SlackBlock> {
+    if findings.is_empty() {
+        return vec![];
+    }
+    let lines = std::iter::once(format!("*{title}*"))
+        .chain(findings.iter().take(shown).map(|f| finding_line(f, true)));
+    let mut blocks: Vec<SlackBlock> = pack(lines, MAX_SECTION_TEXT)
+        .into_iter()
+        .map(section)
+        .collect();
+    if let Some(more) = more_line(findings.iter().skip(shown), &title.to_lowercase()) {
+        blocks.push(context(more));
+    }
+    blocks
+}
+
+fn buttons(image: &Image) -> Option<SlackBlock> {
+    let value = ButtonTarget::of(image).to_value()?;
+    let button = |text: &str, action: &str| -> SlackActionBlockElement {
+        SlackBlockButtonElement::new(pt!(text.to_string()))
+            .with_action_id(action.to_string().into())
+            .with_value(value.clone())
+            .into()
+    };
+    let elements = vec![
+        button("Rescan", RESCAN_ACTION),
+        button("All findings", ALL_FINDINGS_ACTION),
+    ];
+    Some(SlackActionsBlock::new(elements).into())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,159 @@
+use super::super::testing::*;
+use super::*;
+use crate::scan::diff::diff;
+
+fn changes(new: Vec<Finding>, fixed: Vec<Finding>, unchanged: usize) -> Changes {
+    Changes {
+        new,
+        fixed,
+        unchanged,
+    }
+}
+
+fn button_values(content: &SlackMessageContent) -> Vec<(String, String)> {
+    let json = serde_json::to_value(content).unwrap();
+    let blocks = json["blocks"].as_array().unwrap();
+    let actions = blocks.iter().find(|b| b["type"] == "actions").unwrap();
+    (actions["elements"].as_array().unwrap().iter())
+        .map(|e| {
+            let id = e["action_id"].as_str().unwrap().to_string();
+            (id, e["value"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn scan_started_names_the_image_its_digest_and_who_started_it() {
+    let content = scan_started(&image(), "U123");
+
+    assert_eq!(
+        content.text.as_deref(),
+        Some("Scan of `example:web-latest` (sha256:1a2b3c4d5e6f) started by <@U123>")
+    );
+    assert!(visible_text(&content).contains("this thread"));
+    assert_within_limits(&content);
+}
+
+#[test]
+fn scan_started_does_not_let_a_strange_user_id_mention_anyone() {
+    let content = scan_started(&image(), "U1> <!channel");
+
+    assert!(!content.text.unwrap().contains("<!channel"));
+}
+
+#[test]
+fn the_first_scan_of_a_tag_says_there_is_nothing_to_compare_with() {
+    let content = summary(&report(vec![finding("CVE-1", Severity::High)]), None);
+    let text = visible_text(&content);
+
+    assert!(text.contains("First scan of this tag"));
+    assert!(text.contains("Tags: `web-latest` · `sha256:1a2b3c4d5e6f`"));
+    assert!(text.contains(":large_orange_circle: 1 high"));
+    assert_within_limits(&content);
+}
+
+#[test]
+fn the_summary_lists_new_findings_most_severe_first_and_counts_fixed_and_unchanged() {
+    let previous = vec![
+        finding("CVE-KEPT", Severity::Low),
+        finding("CVE-GONE", Severity::High),
+    ];
+    let current = vec![
+        finding("CVE-KEPT", Severity::Low),
+        finding("CVE-NEW-MEDIUM", Severity::Medium),
+        finding("CVE-NEW-CRITICAL", Severity::Critical),
+    ];
+    let changes = diff(&previous, &current);
+    let content = summary(&report(current), Some(&changes));
+    let text = visible_text(&content);
+
+    assert!(text.contains("*Since the previous scan*: 2 new · 1 fixed · 1 unchanged"));
+    let critical = text.find("|CVE-NEW-CRITICAL>").unwrap();
+    let medium = text.find("|CVE-NEW-MEDIUM>").unwrap();
+    let fixed = text.find(
+        "*Fixed*\n:large_orange_circle: <https://nvd.nist.gov/vuln/detail/CVE-GONE|CVE-GONE>",
+    );
+    assert!(critical < medium && medium < fixed.unwrap(), "{text}");
+    assert_eq!(
+        content.text.as_deref(),
+        Some(
+            "New critical findings. example:web-latest: 3 findings (1 critical, 1 medium, 1 low); \
+             since the previous scan: 2 new, 1 fixed"
+        )
+    );
+    assert_within_limits(&content);
+}
+
+#[test]
+fn many_new_and_fixed_findings_are_capped_and_the_rest_counted() {
+    let new: Vec<Finding> = (0..25)
+        .map(|i| finding(&format!("CVE-N{i}"), Severity::High))
+        .collect();
+    let fixed: Vec<Finding> = (0..8)
+        .map(|i| finding(&format!("CVE-F{i}"), Severity::Low))
+        .collect();
+    let content = summary(&report(new.clone()), Some(&changes(new, fixed, 3)));
+    let text = visible_text(&content);
+
+    assert_eq!(text.matches("|CVE-N").count(), 10);
+    assert!(text.contains("…and 15 more new (15 high)"), "{text}");
+    assert_eq!(text.matches("|CVE-F").count(), 5);
+    assert!(text.contains("…and 3 more fixed (3 low)"), "{text}");
+}
+
+#[test]
+fn a_scan_without_changes_says_nothing_changed() {
+    let current = vec![finding("CVE-1", Severity::High)];
+    let content = summary(&report(current), Some(&changes(vec![], vec![], 1)));
+
+    assert!(visible_text(&content).contains("no change (1 unchanged)"));
+}
+
+#[test]
+fn the_summary_has_rescan_and_all_findings_buttons_for_the_image() {
+    let content = summary(&report(vec![]), None);
+    let buttons = button_values(&content);
+
+    assert_eq!(buttons[0].0, RESCAN_ACTION);
+    assert_eq!(buttons[1].0, ALL_FINDINGS_ACTION);
+    let target = ButtonTarget::from_value(&buttons[0].1).unwrap();
+    assert_eq!(target, ButtonTarget::of(&image()));
+    assert_eq!(target.tag.as_deref(), Some("web-latest"));
+}
+
+#[test]
+fn a_button_value_leaves_out_a_tag_too_long_to_fit() {
+    let mut image = image();
+    image.tags = vec!["t".repeat(3000)];
+    let value = ButtonTarget::of(&image).to_value().unwrap();
+
+    assert!(value.chars().count() <= MAX_BUTTON_VALUE);
+    assert_eq!(ButtonTarget::from_value(&value).unwrap().tag, None);
+}
+
+#[test]
+fn only_a_new_critical_finding_counts_as_new_critical() {
+    let high = changes(vec![finding("CVE-1", Severity::High)], vec![], 0);
+    let critical = changes(vec![finding("CVE-2", Severity::Critical)], vec![], 0);
+    let fixed_critical = changes(vec![], vec![finding("CVE-3", Severity::Critical)], 0);
+
+    assert!(!has_new_critical(&high));
+    assert!(has_new_critical(&critical));
+    assert!(!has_new_critical(&fixed_critical));
+}
+
+#[test]
+fn a_summary_of_two_thousand_absurd_findings_stays_within_limits() {
+    let findings: Vec<Finding> = (0..2000).map(absurd).collect();
+    let mut report = report(findings.clone());
+    report.image.repository = "r<&>".repeat(2000);
+    report.image.tags = vec!["t".repeat(3000); 12];
+    let changes = changes(findings.clone(), findings, 0);
+
+    for content in [
+        summary(&report, Some(&changes)),
+        scan_started(&report.image, "U1"),
+    ] {
+        assert_within_limits(&content);
+    }
+}
