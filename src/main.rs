@@ -22,6 +22,8 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A `.env` in the working directory fills in what the environment does not set.
+    let _ = dotenvy::dotenv();
     ecrscan::telemetry::init();
     match cli.command {
         Command::Serve => serve().await,
