@@ -1,0 +1,333 @@
+use super::*;
+use crate::scan::image::ImageId;
+use crate::schedule::Expression;
+
+const DIGEST: &str = "sha256:1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b";
+
+fn ok(text: &str) -> Command {
+    parse(text).unwrap_or_else(|e| panic!("{text}: {} / {}", e.problem, e.usage))
+}
+
+/// The problem with `text`, checked to name `word`.
+fn refused(text: &str, word: &str) -> ParseError {
+    let error = parse(text).expect_err(text);
+    assert!(
+        error.problem.contains(word),
+        "{text}: {} does not name {word}",
+        error.problem
+    );
+    error
+}
+
+fn tag(tag: &str) -> ImageRef {
+    ImageRef {
+        repository: None,
+        id: ImageId::Tag(tag.into()),
+    }
+}
+
+fn repo_tag(repository: &str, tag: &str) -> ImageRef {
+    ImageRef {
+        repository: Some(repository.into()),
+        id: ImageId::Tag(tag.into()),
+    }
+}
+
+#[test]
+fn empty_text_is_help() {
+    assert_eq!(ok(""), Command::Help);
+    assert_eq!(ok("  \t "), Command::Help);
+}
+
+#[test]
+fn help_ignores_what_follows() {
+    assert_eq!(ok("help"), Command::Help);
+    assert_eq!(ok("HELP schedule at"), Command::Help);
+}
+
+#[test]
+fn now_takes_tags_repository_tags_and_digests() {
+    let digest = format!("team/web@{DIGEST}");
+    let Command::Now(images) = ok(&format!("now web-latest example:proxy_1.2 {digest}")) else {
+        panic!("not now");
+    };
+    let pinned = ImageRef {
+        repository: Some("team/web".into()),
+        id: ImageId::Digest(DIGEST.into()),
+    };
+    assert_eq!(
+        images,
+        [tag("web-latest"), repo_tag("example", "proxy_1.2"), pinned]
+    );
+}
+
+#[test]
+fn command_words_ignore_case_and_images_keep_it() {
+    assert_eq!(ok("NOW Web-Latest"), Command::Now(vec![tag("Web-Latest")]));
+}
+
+#[test]
+fn now_drops_repeated_images() {
+    assert_eq!(
+        ok("now web web example:web web"),
+        Command::Now(vec![tag("web"), repo_tag("example", "web")])
+    );
+}
+
+#[test]
+fn now_needs_an_image() {
+    let error = refused("now", "`now`");
+    assert!(
+        error.usage.contains("/ecrscan now IMAGE..."),
+        "{}",
+        error.usage
+    );
+}
+
+#[test]
+fn now_takes_at_most_ten_images() {
+    let ten: Vec<String> = (1..=10).map(|i| format!("v{i}")).collect();
+    assert!(
+        matches!(ok(&format!("now {}", ten.join(" "))), Command::Now(images) if images.len() == 10)
+    );
+    refused(&format!("now {} v11", ten.join(" ")), "`v11`");
+}
+
+#[test]
+fn findings_takes_exactly_one_image() {
+    assert_eq!(
+        ok("findings example:web"),
+        Command::Findings(repo_tag("example", "web"))
+    );
+    refused("findings", "`findings`");
+    refused("findings web proxy", "`proxy`");
+}
+
+#[test]
+fn schedule_weekly_with_options_after_the_image() {
+    let Command::Schedule { when, images } =
+        ok("schedule weekly web-latest at 06:10 tz Asia/Tokyo")
+    else {
+        panic!("not schedule");
+    };
+    assert_eq!(when.expression.to_aws(), "cron(10 6 ? * MON *)");
+    assert_eq!(when.timezone, Some(chrono_tz::Asia::Tokyo));
+    assert_eq!(images, [tag("web-latest")]);
+}
+
+#[test]
+fn options_may_stand_anywhere_after_the_command_word() {
+    let expected = ok("schedule weekly web-latest at 06:10 tz Asia/Tokyo");
+    assert_eq!(
+        ok("schedule at 06:10 weekly TZ Asia/Tokyo web-latest"),
+        expected
+    );
+    assert_eq!(
+        ok("Schedule tz=Asia/Tokyo weekly at=06:10 web-latest"),
+        expected
+    );
+}
+
+#[test]
+fn schedule_without_images_leaves_them_to_the_watched_tags() {
+    let Command::Schedule { when, images } = ok("schedule every 7 days") else {
+        panic!("not schedule");
+    };
+    assert_eq!(when.expression.to_aws(), "rate(7 days)");
+    assert_eq!(when.timezone, None);
+    assert!(images.is_empty());
+}
+
+#[test]
+fn schedule_takes_cron_with_spaces_inside() {
+    let Command::Schedule { when, images } = ok("schedule cron(10 6 ? * mon-fri *) web proxy")
+    else {
+        panic!("not schedule");
+    };
+    assert_eq!(
+        when.expression,
+        Expression::parse_aws("cron(10 6 ? * MON-FRI *)").unwrap()
+    );
+    assert_eq!(images, [tag("web"), tag("proxy")]);
+}
+
+#[test]
+fn schedule_problems_name_the_word_and_show_the_form() {
+    let error = refused("schedule wekly web", "`wekly`");
+    assert!(
+        error.usage.contains("/ecrscan schedule WHEN"),
+        "{}",
+        error.usage
+    );
+    assert!(
+        error
+            .usage
+            .contains("schedule weekly web-latest at 06:10 tz Asia/Tokyo")
+    );
+    refused("schedule", "WHEN");
+    refused("schedule every 6 hours web", "every 6 hours");
+    refused("schedule every 7 days web at 06:10", "`at 06:10`");
+    refused("schedule weekly web tz Asia/Tokio", "`Asia/Tokio`");
+    refused("schedule cron(10 6 ? * MON * web", "missing its closing");
+    refused("schedule weekly Web:latest", "`Web`");
+}
+
+#[test]
+fn a_repeated_option_is_refused() {
+    refused("schedule weekly at 06:10 at 07:00", "`at` is given twice");
+    refused("subscribe example min=high MIN=low", "`min` is given twice");
+}
+
+#[test]
+fn an_option_without_a_value_is_refused() {
+    refused("schedule weekly web at", "`at`");
+    refused("subscribe example min=", "`min`");
+}
+
+#[test]
+fn an_option_of_another_command_is_refused() {
+    refused(
+        "now web at 06:10",
+        "`at` is an option of `schedule`, not of `now`",
+    );
+    refused("schedule weekly min=high", "`min`");
+    refused("subscribe example tz UTC", "`tz`");
+    refused("findings web on mon", "`on`");
+}
+
+#[test]
+fn words_meant_as_options_get_a_hint() {
+    refused("schedule daily 06:10", "`at 06:10`");
+    refused("schedule weekly web fri", "`on fri`");
+    refused("schedule weekly Asia/Tokyo", "`tz Asia/Tokyo`");
+}
+
+#[test]
+fn listing_commands_take_nothing_else() {
+    assert_eq!(ok("schedules"), Command::Schedules);
+    assert_eq!(ok("Subscriptions"), Command::Subscriptions);
+    refused("schedules web", "`web`");
+    refused("subscriptions all", "`all`");
+}
+
+#[test]
+fn schedule_management_takes_one_image() {
+    assert_eq!(ok("unschedule web"), Command::Unschedule(tag("web")));
+    assert_eq!(
+        ok("pause example:web"),
+        Command::Pause(repo_tag("example", "web"))
+    );
+    assert_eq!(ok("resume web"), Command::Resume(tag("web")));
+    refused("pause", "`pause`");
+    refused("resume web proxy", "`proxy`");
+}
+
+#[test]
+fn subscribe_defaults_to_every_severity() {
+    let pattern = ImagePattern::parse("example:web-*").unwrap();
+    assert_eq!(
+        ok("subscribe example:web-*"),
+        Command::Subscribe {
+            pattern,
+            min: Severity::Undefined
+        }
+    );
+}
+
+#[test]
+fn subscribe_takes_a_minimum_severity() {
+    let pattern = ImagePattern::parse("example").unwrap();
+    assert_eq!(
+        ok("subscribe min=HIGH example"),
+        Command::Subscribe {
+            pattern,
+            min: Severity::High
+        }
+    );
+    refused("subscribe example min=severe", "`min=severe`");
+}
+
+#[test]
+fn patterns_are_checked() {
+    assert_eq!(
+        ok("unsubscribe team/*"),
+        Command::Unsubscribe(ImagePattern::parse("team/*").unwrap())
+    );
+    refused("subscribe", "`subscribe`");
+    refused("subscribe Example", "`Example`");
+    refused("subscribe example proxy", "`proxy`");
+    refused("unsubscribe <http://example.com|example.com>", "Slack link");
+}
+
+#[test]
+fn an_unknown_command_is_named_with_the_closest() {
+    let error = refused("shedule weekly", "`shedule`");
+    assert!(error.problem.contains("`schedule`"), "{}", error.problem);
+    assert!(
+        error.usage.contains("/ecrscan schedule WHEN"),
+        "{}",
+        error.usage
+    );
+    assert!(refused("scan web", "`scan`").problem.contains("`now`"));
+    let error = refused("frobnicate", "`frobnicate`");
+    assert!(error.problem.contains("help") && error.usage.contains("subscriptions"));
+}
+
+#[test]
+fn malformed_images_are_named() {
+    for (word, named) in [
+        ("<http://example.com|example.com>", "Slack link"),
+        ("<@U123ABC>", "<@U123ABC>"),
+        ("“web-latest”", "quotes"),
+        ("'web'", "quotes"),
+        ("Example:web", "`Example`"),
+        ("a:web", "`a`"),
+        ("ex..ample:web", "`ex..ample`"),
+        ("example/:web", "`example/`"),
+        ("-example:web", "`-example`"),
+        (":web", "`:web`"),
+        ("example:", "`example:`"),
+        ("example:-web", "`-web`"),
+        ("example:.web", "`.web`"),
+        ("web$", "`web$`"),
+        ("example@sha256:ABC", "`sha256:ABC`"),
+        ("example@md5:abc", "`md5:abc`"),
+        (
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/example:web",
+            "registry host",
+        ),
+    ] {
+        let problem = parse_image(word).expect_err(word);
+        assert!(problem.contains(named), "{word}: {problem}");
+        refused(&format!("now {word}"), named);
+    }
+    let bare_digest = parse_image(DIGEST).unwrap_err();
+    assert!(
+        bare_digest.contains(DIGEST) && bare_digest.contains("REPO@"),
+        "{bare_digest}"
+    );
+    let upper = DIGEST.to_uppercase().replace("SHA256", "sha256");
+    assert!(parse_image(&format!("example@{upper}")).is_err());
+}
+
+#[test]
+fn image_lengths_follow_ecr() {
+    let tag = "t".repeat(128);
+    assert!(parse_image(&tag).is_ok());
+    assert!(parse_image(&format!("{tag}t")).unwrap_err().contains("128"));
+    let repository = "r".repeat(256);
+    assert!(parse_image(&format!("{repository}:web")).is_ok());
+    assert!(
+        parse_image(&format!("{repository}r:web"))
+            .unwrap_err()
+            .contains("256")
+    );
+}
+
+#[test]
+fn every_usage_example_parses() {
+    for usage in USAGE {
+        ok(usage.example);
+        assert!(usage.form.starts_with(usage.name) && usage.example.starts_with(usage.name));
+    }
+}

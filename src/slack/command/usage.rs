@@ -1,0 +1,101 @@
+//! The form, purpose and an example of every command, for errors and for help.
+
+/// One command's entry in the help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Usage {
+    /// The command word (`schedule`).
+    pub name: &'static str,
+    /// The form, without `/ecrscan` (`schedule WHEN [IMAGE...]`).
+    pub form: &'static str,
+    /// What it does, in one line.
+    pub summary: &'static str,
+    /// A complete example, without `/ecrscan`.
+    pub example: &'static str,
+}
+
+impl Usage {
+    /// "`/ecrscan FORM` — e.g. `/ecrscan EXAMPLE`", as error answers show it.
+    pub fn render(&self) -> String {
+        format!(
+            "`/ecrscan {}` — e.g. `/ecrscan {}`",
+            self.form, self.example
+        )
+    }
+
+    /// The entry of a command word, in any case.
+    pub fn of(name: &str) -> Option<&'static Usage> {
+        USAGE
+            .iter()
+            .find(|usage| usage.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// Every command, in the order help lists them.
+pub const USAGE: &[Usage] = &[
+    Usage {
+        name: "now",
+        form: "now IMAGE...",
+        summary: "Scan images now; the results arrive in the thread of the message that announces the scan.",
+        example: "now web-latest example:proxy-latest",
+    },
+    Usage {
+        name: "findings",
+        form: "findings IMAGE",
+        summary: "Show the latest findings of an image without scanning it.",
+        example: "findings example:web-latest",
+    },
+    Usage {
+        name: "schedule",
+        form: "schedule WHEN [IMAGE...] [at HH:MM] [on DAY] [tz Area/City]",
+        summary: "Scan images on a schedule (the watched tags when none are named). WHEN: daily, weekly, monthly, every N days, rate(...) or cron(...).",
+        example: "schedule weekly web-latest at 06:10 tz Asia/Tokyo",
+    },
+    Usage {
+        name: "schedules",
+        form: "schedules",
+        summary: "List the schedules with their next run.",
+        example: "schedules",
+    },
+    Usage {
+        name: "unschedule",
+        form: "unschedule IMAGE",
+        summary: "Delete an image's schedule.",
+        example: "unschedule web-latest",
+    },
+    Usage {
+        name: "pause",
+        form: "pause IMAGE",
+        summary: "Pause an image's schedule.",
+        example: "pause web-latest",
+    },
+    Usage {
+        name: "resume",
+        form: "resume IMAGE",
+        summary: "Resume a paused schedule.",
+        example: "resume web-latest",
+    },
+    Usage {
+        name: "subscribe",
+        form: "subscribe PATTERN [min=SEVERITY]",
+        summary: "Post scan results of matching images (`repo` or `repo:tag`, `*` globs) in this channel; `min=` sets the lowest severity that counts (default: all).",
+        example: "subscribe example:web-* min=high",
+    },
+    Usage {
+        name: "unsubscribe",
+        form: "unsubscribe PATTERN",
+        summary: "Stop posting results of a pattern in this channel.",
+        example: "unsubscribe example:web-*",
+    },
+    Usage {
+        name: "subscriptions",
+        form: "subscriptions",
+        summary: "List this channel's subscriptions.",
+        example: "subscriptions",
+    },
+    Usage {
+        name: "help",
+        form: "help",
+        summary: "Show this help.",
+        example: "help",
+    },
+];
