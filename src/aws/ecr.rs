@@ -57,7 +57,7 @@ impl Ecr for SdkEcr {
         let detail = output
             .image_details()
             .first()
-            .ok_or_else(|| AwsError::ImageNotFound)?;
+            .ok_or(AwsError::ImageNotFound)?;
         let mut tags = detail.image_tags().to_vec();
         if let ImageId::Tag(tag) = id {
             tags.retain(|t| t != tag);

@@ -3,51 +3,7 @@
 use slack_morphism::prelude::*;
 
 use super::format::{context, header, message, section};
-
-/// Every command: its form, what it does, and an example.
-pub const USAGE: &[(&str, &str, &str)] = &[
-    (
-        "now IMAGE...",
-        "Start a basic scan now. A \"scan started\" message is posted in the channel; the result arrives in its thread.",
-        "/ecrscan now web-latest",
-    ),
-    (
-        "findings IMAGE",
-        "Show the latest findings of an image without scanning it.",
-        "/ecrscan findings example:web-latest",
-    ),
-    (
-        "schedule WHEN [IMAGE...] [on DAY] [at HH:MM] [tz Area/City]",
-        "Create or update one schedule per image; without images, for the watched tags. WHEN is daily, weekly, monthly, every N days, every N hours, rate(...) or cron(...). Weekly runs on Monday and at 03:00 unless told otherwise.",
-        "/ecrscan schedule weekly web-latest at 06:10 tz Asia/Tokyo",
-    ),
-    (
-        "schedules",
-        "List this workspace's schedules with their next run.",
-        "/ecrscan schedules",
-    ),
-    (
-        "unschedule IMAGE · pause IMAGE · resume IMAGE",
-        "Delete, pause or resume the schedule of an image.",
-        "/ecrscan pause web-latest",
-    ),
-    (
-        "subscribe PATTERN [min=SEVERITY]",
-        "Post scan results of matching images in this channel. PATTERN is repo or repo:tag, with * globs; min= is critical, high, medium, low or informational.",
-        "/ecrscan subscribe example:web-* min=high",
-    ),
-    (
-        "unsubscribe PATTERN",
-        "Stop posting results of matching images in this channel.",
-        "/ecrscan unsubscribe example:web-*",
-    ),
-    (
-        "subscriptions",
-        "List which images this channel hears about.",
-        "/ecrscan subscriptions",
-    ),
-    ("help", "Show this help.", "/ecrscan help"),
-];
+use crate::slack::command::USAGE;
 
 /// `/ecrscan help`: usage of every command, with examples.
 pub fn help() -> SlackMessageContent {
@@ -58,20 +14,17 @@ pub fn help() -> SlackMessageContent {
                 .into(),
         ),
     ];
-    blocks.extend(USAGE.iter().map(|(form, description, example)| {
-        let forms: Vec<String> = commands(form).map(|c| format!("`{c}`")).collect();
+    blocks.extend(USAGE.iter().map(|usage| {
         section(format!(
-            "*{}*\n{description}\n_Example:_ `{example}`",
-            forms.join(" · ")
+            "*`/ecrscan {}`*\n{}\n_Example:_ `/ecrscan {}`",
+            usage.form, usage.summary, usage.example
         ))
     }));
-    let forms: Vec<String> = USAGE.iter().flat_map(|(form, ..)| commands(form)).collect();
+    let forms: Vec<String> = USAGE
+        .iter()
+        .map(|u| format!("/ecrscan {}", u.form))
+        .collect();
     message(format!("ecrscan commands: {}", forms.join("; ")), blocks)
-}
-
-/// `/ecrscan pause IMAGE`, ... for each form of one line of [`USAGE`].
-fn commands(form: &str) -> impl Iterator<Item = String> + '_ {
-    form.split(" · ").map(|f| format!("/ecrscan {f}"))
 }
 
 #[cfg(test)]

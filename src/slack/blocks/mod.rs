@@ -20,7 +20,7 @@ use crate::slack::limits::{MAX_BLOCKS, MAX_SECTION_TEXT};
 pub use details::details;
 pub use findings::findings;
 pub use format::{escape, severity_icon, truncate};
-pub use help::{USAGE, help};
+pub use help::help;
 pub use summary::{
     ALL_FINDINGS_ACTION, ButtonTarget, RESCAN_ACTION, has_new_critical, scan_started, summary,
 };

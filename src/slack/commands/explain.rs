@@ -1,6 +1,7 @@
 //! AWS failures in words a Slack user can act on. Pure functions.
 
 use crate::aws::AwsError;
+use crate::schedule::suggest::edit_distance;
 
 /// One short paragraph saying what went wrong with `image` and what to do.
 pub fn explain(error: &AwsError, image: &str) -> String {
@@ -42,7 +43,7 @@ pub fn explain(error: &AwsError, image: &str) -> String {
 /// The `tag` not found in `repository`, with up to three of its closest existing tags.
 pub fn tag_not_found(repository: &str, tag: &str, existing: &[String]) -> String {
     let mut ranked: Vec<&String> = existing.iter().collect();
-    ranked.sort_by_key(|candidate| (strsim::levenshtein(tag, candidate), candidate.len()));
+    ranked.sort_by_key(|candidate| (edit_distance(tag, candidate), candidate.len()));
     ranked.truncate(3);
     if ranked.is_empty() {
         return format!(

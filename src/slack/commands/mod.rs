@@ -97,7 +97,7 @@ fn dispatch(
         Command::Now(images) => {
             let images = match resolve_all(state, &images) {
                 Ok(images) => images,
-                Err(reply) => return reply,
+                Err(problem) => return blocks::text(&problem),
             };
             let names = names(&images);
             tokio::spawn(now::run(state.clone(), who, images).instrument(span));
@@ -106,7 +106,7 @@ fn dispatch(
         Command::Findings(image) => {
             let image = match resolve_all(state, std::slice::from_ref(&image)) {
                 Ok(mut images) => images.remove(0),
-                Err(reply) => return reply,
+                Err(problem) => return blocks::text(&problem),
             };
             let name = names(std::slice::from_ref(&image));
             tokio::spawn(findings::run(state.clone(), who, image).instrument(span));
@@ -121,20 +121,17 @@ fn dispatch(
 }
 
 /// Fills in the default repository, or explains how to name one.
-fn resolve_all(
-    state: &AppState,
-    images: &[ImageRef],
-) -> Result<Vec<(String, ImageId)>, SlackMessageContent> {
+fn resolve_all(state: &AppState, images: &[ImageRef]) -> Result<Vec<(String, ImageId)>, String> {
     let default = state.settings.repository.as_deref();
     images
         .iter()
         .map(|image| {
             image.in_repository(default).ok_or_else(|| {
-                blocks::text(&format!(
+                format!(
                     ":warning: `{image}` names no repository and no default is set. \
                      Write it as `REPO:TAG` (e.g. `/ecrscan now example:{image}`), \
                      or set ECRSCAN_REPOSITORY."
-                ))
+                )
             })
         })
         .collect()
