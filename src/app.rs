@@ -9,12 +9,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 use tower_http::trace::TraceLayer;
 
 use crate::aws::Ecr;
 use crate::config::Settings;
 use crate::slack;
 use crate::slack::client::SlackWeb;
+use crate::sns::Verifier;
 use crate::store::{self, Store};
 
 /// What every handler shares. Cheap to clone.
@@ -27,6 +29,12 @@ pub struct Inner {
     pub store: Arc<dyn Store>,
     pub slack: SlackWeb,
     pub ecr: Arc<dyn Ecr>,
+    /// Verifies SNS messages (certificates cached).
+    pub sns: Verifier,
+    /// For confirming SNS subscriptions: no redirects followed.
+    pub http: reqwest::Client,
+    /// Wakes the worker when a job was stored.
+    pub jobs: Notify,
 }
 
 impl Deref for AppState {
@@ -64,6 +72,17 @@ impl Application {
         let store = store::connect(&settings.database_url).await?;
         let slack = SlackWeb::new(&settings.slack_api_url, &settings.slack_bot_token)
             .context("cannot set up the Slack client")?;
+        if let Some(origin) = &settings.insecure_sns_cert_origin {
+            tracing::warn!(%origin, "ECRSCAN_INSECURE_SNS_CERT_ORIGIN is set: SNS certificates from this origin are trusted (tests only)");
+        }
+        let sns = Verifier::new(
+            settings.sns_topic_arns.clone(),
+            settings.sns_cert_dir.clone(),
+            settings.insecure_sns_cert_origin.clone(),
+        )?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
         let listener = TcpListener::bind(("0.0.0.0", settings.port))
             .await
             .with_context(|| format!("cannot listen on port {}", settings.port))?;
@@ -72,7 +91,11 @@ impl Application {
             store: Arc::new(store),
             slack,
             ecr: ports.ecr,
+            sns,
+            http,
+            jobs: Notify::new(),
         }));
+        crate::worker::spawn(state.clone());
         Ok(Application {
             listener,
             router: router(state),
@@ -98,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .merge(slack::router(state.clone()))
+        .merge(crate::sns::handler::router())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -14,6 +14,9 @@ pub enum AppError {
     Forbidden,
     #[error("payload too large")]
     PayloadTooLarge,
+    /// A dependency we need before answering is down; the sender should retry.
+    #[error("service unavailable")]
+    Unavailable,
     /// Verified, but not a request this route understands.
     #[error("bad request: {0}")]
     BadRequest(&'static str),
@@ -27,6 +30,7 @@ impl IntoResponse for AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");

@@ -4,6 +4,7 @@ pub mod blocks;
 pub mod client;
 pub mod command;
 pub mod commands;
+pub mod interactions;
 pub mod limits;
 pub mod verify;
 
@@ -17,5 +18,6 @@ use crate::app::AppState;
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/slack/commands", post(commands::handle))
+        .route("/slack/interactions", post(interactions::handle))
         .layer(from_fn_with_state(state, verify::require_signature))
 }

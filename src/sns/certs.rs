@@ -150,7 +150,7 @@ async fn write_file(path: &Path, body: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sns::fixtures::{AWS_CERT, aws_fixture, own_fixture, serve, serve_app};
+    use crate::sns::testing::{AWS_CERT, aws_fixture, own_fixture, serve, serve_app};
     use std::sync::atomic::Ordering;
 
     #[tokio::test]

@@ -122,7 +122,7 @@ impl SnsMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sns::fixtures::aws_message;
+    use crate::sns::testing::aws_message;
 
     #[test]
     fn a_notification_without_subject_signs_five_fields_in_order() {
@@ -162,7 +162,7 @@ mod tests {
 
     #[test]
     fn a_body_with_a_field_twice_is_malformed() {
-        let body = String::from_utf8(crate::sns::fixtures::aws_fixture(
+        let body = String::from_utf8(crate::sns::testing::aws_fixture(
             "test-notification-no-subject.json",
         ))
         .unwrap();

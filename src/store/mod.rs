@@ -4,6 +4,8 @@ mod sql;
 
 use async_trait::async_trait;
 
+use crate::scan::findings::Finding;
+
 pub use sql::SqlStore;
 
 /// A scan started from Slack: its result is threaded under the "scan started" message.
@@ -31,11 +33,41 @@ pub struct AuditEntry {
     pub at: i64,
 }
 
+/// Durable work, claimed by one worker at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: i64,
+    /// What kind of work (`sns`).
+    pub kind: String,
+    /// The work itself, as JSON.
+    pub payload: String,
+    /// How many times it was claimed, this time included.
+    pub attempts: i64,
+    /// How far it got, as JSON, when an earlier attempt got anywhere.
+    pub progress: Option<String>,
+}
+
+/// The findings of one completed scan of an image tag, for what changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanRecord {
+    pub repository: String,
+    /// `tag:web-latest`, or `digest:sha256:…` when untagged.
+    pub image_key: String,
+    pub digest: String,
+    /// Unix seconds.
+    pub scanned_at: i64,
+    pub findings: Vec<Finding>,
+}
+
 /// Everything ecrscan keeps between requests.
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Answers when the database does.
     async fn ping(&self) -> anyhow::Result<()>;
+
+    /// Whether only one instance can use this store (SQLite), so that at start-up
+    /// every job still marked running was interrupted.
+    fn single_instance(&self) -> bool;
 
     /// Records (or replaces) where the result of a scan of this image is threaded.
     async fn save_scan_request(&self, request: &ScanRequest) -> anyhow::Result<()>;
@@ -52,6 +84,71 @@ pub trait Store: Send + Sync {
 
     /// The newest `limit` audit entries, newest first.
     async fn recent_audit(&self, limit: u32) -> anyhow::Result<Vec<AuditEntry>>;
+
+    /// Forgets the scan started from Slack for this image (its result has a thread now).
+    async fn delete_scan_request(&self, repository: &str, digest: &str) -> anyhow::Result<()>;
+
+    /// Records an SNS message and its job in one transaction; `false` when the
+    /// message id was seen before (nothing is stored then).
+    async fn accept_message(
+        &self,
+        message_id: &str,
+        kind: &str,
+        payload: &str,
+    ) -> anyhow::Result<bool>;
+
+    /// Claims the oldest job that is due, if any.
+    async fn claim_job(&self) -> anyhow::Result<Option<Job>>;
+
+    /// Records how far a job got.
+    async fn save_progress(&self, job_id: i64, progress: &str) -> anyhow::Result<()>;
+
+    /// Records a job's plan together with the scan it is about, in one transaction.
+    async fn save_plan(
+        &self,
+        job_id: i64,
+        progress: &str,
+        scan: Option<&ScanRecord>,
+    ) -> anyhow::Result<()>;
+
+    /// The job is done.
+    async fn finish_job(&self, job_id: i64) -> anyhow::Result<()>;
+
+    /// The job failed this time: try again after `delay_secs`, or give up when `give_up`.
+    async fn retry_job(
+        &self,
+        job_id: i64,
+        delay_secs: i64,
+        error: &str,
+        give_up: bool,
+    ) -> anyhow::Result<()>;
+
+    /// Returns jobs claimed before `claimed_before` (Unix seconds) to the queue.
+    async fn release_jobs(&self, claimed_before: i64) -> anyhow::Result<u64>;
+
+    /// The `ts` of the thread of an image in a channel.
+    async fn image_thread(
+        &self,
+        repository: &str,
+        image_key: &str,
+        channel: &str,
+    ) -> anyhow::Result<Option<String>>;
+
+    /// Remembers the thread of an image in a channel.
+    async fn save_image_thread(
+        &self,
+        repository: &str,
+        image_key: &str,
+        channel: &str,
+        ts: &str,
+    ) -> anyhow::Result<()>;
+
+    /// The latest completed scan of an image tag.
+    async fn last_scan(
+        &self,
+        repository: &str,
+        image_key: &str,
+    ) -> anyhow::Result<Option<ScanRecord>>;
 }
 
 /// Opens the database that `url` names (`sqlite://...` or `postgres://...`) and migrates it.

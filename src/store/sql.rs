@@ -9,7 +9,10 @@ use async_trait::async_trait;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor, Row};
 
-use super::{AuditEntry, ScanRequest, Store};
+use super::{AuditEntry, Job, ScanRecord, ScanRequest, Store};
+
+mod jobs;
+mod threads;
 
 /// The database engine behind a [`SqlStore`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +77,10 @@ impl SqlStore {
 
 #[async_trait]
 impl Store for SqlStore {
+    fn single_instance(&self) -> bool {
+        self.engine == Engine::Sqlite
+    }
+
     async fn ping(&self) -> anyhow::Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
@@ -158,5 +165,87 @@ impl Store for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn delete_scan_request(&self, repository: &str, digest: &str) -> anyhow::Result<()> {
+        sqlx::query("DELETE FROM scan_requests WHERE repository = $1 AND digest = $2")
+            .bind(repository)
+            .bind(digest)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn accept_message(
+        &self,
+        message_id: &str,
+        kind: &str,
+        payload: &str,
+    ) -> anyhow::Result<bool> {
+        self.accept_message_impl(message_id, kind, payload).await
+    }
+
+    async fn claim_job(&self) -> anyhow::Result<Option<Job>> {
+        self.claim_job_impl().await
+    }
+
+    async fn save_progress(&self, job_id: i64, progress: &str) -> anyhow::Result<()> {
+        self.save_plan_impl(job_id, progress, None).await
+    }
+
+    async fn save_plan(
+        &self,
+        job_id: i64,
+        progress: &str,
+        scan: Option<&ScanRecord>,
+    ) -> anyhow::Result<()> {
+        self.save_plan_impl(job_id, progress, scan).await
+    }
+
+    async fn finish_job(&self, job_id: i64) -> anyhow::Result<()> {
+        self.set_job(job_id, "done", 0, None).await
+    }
+
+    async fn retry_job(
+        &self,
+        job_id: i64,
+        delay_secs: i64,
+        error: &str,
+        give_up: bool,
+    ) -> anyhow::Result<()> {
+        let state = if give_up { "failed" } else { "pending" };
+        self.set_job(job_id, state, delay_secs, Some(error)).await
+    }
+
+    async fn release_jobs(&self, claimed_before: i64) -> anyhow::Result<u64> {
+        self.release_jobs_impl(claimed_before).await
+    }
+
+    async fn image_thread(
+        &self,
+        repository: &str,
+        image_key: &str,
+        channel: &str,
+    ) -> anyhow::Result<Option<String>> {
+        self.image_thread_impl(repository, image_key, channel).await
+    }
+
+    async fn save_image_thread(
+        &self,
+        repository: &str,
+        image_key: &str,
+        channel: &str,
+        ts: &str,
+    ) -> anyhow::Result<()> {
+        self.save_image_thread_impl(repository, image_key, channel, ts)
+            .await
+    }
+
+    async fn last_scan(
+        &self,
+        repository: &str,
+        image_key: &str,
+    ) -> anyhow::Result<Option<ScanRecord>> {
+        self.last_scan_impl(repository, image_key).await
     }
 }

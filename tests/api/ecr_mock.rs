@@ -114,3 +114,49 @@ fn wire_format(cli_json: &str) -> String {
     convert(&mut value);
     value.to_string()
 }
+
+/// A basic finding `CVE-2026-<n>` in package `pkg<n>`.
+pub fn cve(
+    n: usize,
+    severity: aws_sdk_ecr::types::FindingSeverity,
+) -> aws_sdk_ecr::types::ImageScanFinding {
+    use aws_sdk_ecr::types::{Attribute, ImageScanFinding};
+    let attribute =
+        |key: &str, value: String| Attribute::builder().key(key).value(value).build().unwrap();
+    ImageScanFinding::builder()
+        .name(format!("CVE-2026-{n:05}"))
+        .uri(format!("https://nvd.nist.gov/vuln/detail/CVE-2026-{n:05}"))
+        .severity(severity)
+        .attributes(attribute("package_name", format!("pkg{n}")))
+        .attributes(attribute("package_version", "1.0.0".into()))
+        .attributes(attribute("CVSS3_SCORE", "7.5".into()))
+        .build()
+}
+
+/// `DescribeImageScanFindings` of a completed scan, answered from `findings` as it
+/// is at each call, in pages of 1,000 (as ECR pages them).
+pub fn findings_pages(
+    findings: Arc<std::sync::Mutex<Vec<aws_sdk_ecr::types::ImageScanFinding>>>,
+) -> Rule {
+    use aws_sdk_ecr::operation::describe_image_scan_findings::DescribeImageScanFindingsOutput;
+    use aws_sdk_ecr::types::{ImageScanFindings, ImageScanStatus, ScanStatus};
+    mock!(Client::describe_image_scan_findings).then_compute_output(move |request| {
+        let all = findings.lock().unwrap();
+        let start: usize = request.next_token().map_or(0, |t| t.parse().unwrap());
+        let end = (start + 1000).min(all.len());
+        DescribeImageScanFindingsOutput::builder()
+            .image_scan_status(
+                ImageScanStatus::builder()
+                    .status(ScanStatus::Complete)
+                    .build(),
+            )
+            .image_scan_findings(
+                ImageScanFindings::builder()
+                    .image_scan_completed_at(aws_smithy_types::DateTime::from_secs(1_795_000_000))
+                    .set_findings(Some(all[start..end].to_vec()))
+                    .build(),
+            )
+            .set_next_token((end < all.len()).then(|| end.to_string()))
+            .build()
+    })
+}

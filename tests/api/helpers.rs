@@ -91,6 +91,25 @@ impl TestApp {
             .await
     }
 
+    /// A `block_actions` click on `action_id` with `value`, on message `message_ts`, signed.
+    pub async fn click(&self, action_id: &str, value: &str, message_ts: &str) -> reqwest::Response {
+        let payload = serde_json::json!({
+            "type": "block_actions",
+            "team": { "id": TEAM, "domain": "example" },
+            "user": { "id": USER, "username": "alice", "team_id": TEAM },
+            "api_app_id": "A0001",
+            "container": { "type": "message", "message_ts": message_ts, "channel_id": CHANNEL },
+            "trigger_id": "1.2.3",
+            "channel": { "id": CHANNEL, "name": "security" },
+            "response_url": self.slack.response_url(),
+            "actions": [{ "action_id": action_id, "block_id": "b", "type": "button",
+                          "value": value, "action_ts": "1700000001.000001" }],
+        });
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+        self.post_signed("/slack/interactions", body.into_bytes(), now(), SECRET)
+            .await
+    }
+
     /// POSTs `body` signed with `secret` at `timestamp`.
     pub async fn post_signed(
         &self,

@@ -4,9 +4,11 @@
 //! within Slack's 3 seconds, and leave the AWS work to a background task that
 //! reports through `response_url` and `chat.postMessage`.
 
-mod explain;
+pub(crate) mod explain;
 mod findings;
 mod now;
+
+pub(crate) use now::run as start_scans;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -178,7 +180,7 @@ fn ephemeral(content: SlackMessageContent) -> Json<Value> {
 }
 
 /// Answers through `response_url`, logging (not failing) when Slack does not take it.
-async fn respond(state: &AppState, who: &Requester, content: SlackMessageContent) {
+pub(crate) async fn respond(state: &AppState, who: &Requester, content: SlackMessageContent) {
     if let Err(error) = state.slack.respond(&who.response_url, content).await {
         tracing::warn!(%error, "could not answer through response_url");
     }

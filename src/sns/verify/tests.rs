@@ -2,11 +2,11 @@ use chrono::{TimeZone, Utc};
 use url::Url;
 
 use super::*;
-use crate::sns::fixtures::{
+use crate::sns::message::MessageType;
+use crate::sns::testing::{
     AWS_CERT, AWS_MESSAGES, aws_cert, aws_fixture, aws_message, own_fixture, own_notification,
     sent_at, sign,
 };
-use crate::sns::message::MessageType;
 
 const AWS_CERT_URL: &str = "https://sns.us-west-2.amazonaws.com/SimpleNotificationService-7506a1e35b36ef5a444dd1a8e7cc3ed8.pem";
 

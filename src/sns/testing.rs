@@ -1,4 +1,5 @@
-//! Test helpers: the genuine AWS-signed fixtures, our own test signer, and a
+//! Test helpers (unit tests, and integration tests through the `test-support`
+//! feature): the genuine AWS-signed fixtures, our own test signer, and a
 //! local origin that serves a certificate.
 
 use std::sync::Arc;

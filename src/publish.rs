@@ -1,0 +1,285 @@
+//! A finished scan, into Slack: fetch every finding, compare with the previous
+//! scan of the tag, render, and post in the image's thread.
+//!
+//! The messages are planned once and stored with the job (together with the scan
+//! history), then posted one by one, recording each success; a retried job
+//! resumes where it stopped instead of posting again.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use slack_morphism::prelude::SlackMessageContent;
+
+use crate::app::AppState;
+use crate::aws::AwsError;
+use crate::scan::diff::diff;
+use crate::scan::events::{EcrScanStatus, ScanEvent, parse_event};
+use crate::scan::findings::{ScanReport, ScanStatus};
+use crate::scan::image::Image;
+use crate::slack::blocks;
+use crate::slack::client::{Post, PostError};
+use crate::sns::SnsMessage;
+use crate::store::{Job, ScanRecord};
+use crate::worker::Failure;
+
+/// One message of a plan.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Planned {
+    /// A new message in the channel; it becomes the image's thread.
+    Parent(SlackMessageContent),
+    /// Refresh the thread's parent with the latest summary.
+    UpdateParent(SlackMessageContent),
+    /// A reply in the thread.
+    Reply {
+        content: SlackMessageContent,
+        broadcast: bool,
+    },
+}
+
+/// Everything to post for one scan, and how much of it Slack has taken.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Progress {
+    pub repository: String,
+    pub image_key: String,
+    pub channel: String,
+    pub parent_ts: Option<String>,
+    pub messages: Vec<Planned>,
+    pub sent: usize,
+}
+
+/// Runs one stored SNS notification.
+pub async fn run(state: &AppState, job: &Job) -> Result<(), Failure> {
+    let progress = match &job.progress {
+        Some(progress) => {
+            serde_json::from_str(progress).map_err(|e| Failure::Permanent(e.to_string()))?
+        }
+        None => match plan(state, job).await? {
+            Some(progress) => progress,
+            None => return Ok(()),
+        },
+    };
+    deliver(state, job.id, progress).await
+}
+
+/// `tag:web-latest`, or `digest:sha256:…` for an untagged image.
+pub fn image_key(image: &Image) -> String {
+    match image.tags.first() {
+        Some(tag) => format!("tag:{tag}"),
+        None => format!("digest:{}", image.digest),
+    }
+}
+
+async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> {
+    let msg: SnsMessage =
+        serde_json::from_str(&job.payload).map_err(|e| Failure::Permanent(e.to_string()))?;
+    let event = match parse_event(&msg.message) {
+        Ok(event) => event,
+        Err(error) => {
+            tracing::info!(message_id = %msg.message_id, %error, "not a scan event; nothing to post");
+            return Ok(None);
+        }
+    };
+    let Some(image) = event.image() else {
+        tracing::info!(message_id = %msg.message_id, ?event, "not a scan result; nothing to post");
+        return Ok(None);
+    };
+    let report = fetch_report(state, &event, image).await?;
+    let image = &report.image;
+    let key = image_key(image);
+    let request = state
+        .store
+        .scan_request(&image.repository, &image.digest)
+        .await?;
+    let (channel, parent_ts) = match &request {
+        Some(request) => (request.channel.clone(), Some(request.ts.clone())),
+        None => {
+            let Some(channel) = state.settings.channel.clone() else {
+                tracing::warn!(image = %image.display_name(), "no ECRSCAN_CHANNEL set: result not posted");
+                return Ok(None);
+            };
+            let parent = state
+                .store
+                .image_thread(&image.repository, &key, &channel)
+                .await?;
+            (channel, parent)
+        }
+    };
+    let complete = report.status == ScanStatus::Complete;
+    let previous = match complete {
+        true => state.store.last_scan(&image.repository, &key).await?,
+        false => None,
+    };
+    let changes = previous.map(|p| diff(&p.findings, &report.findings));
+    let summary = blocks::summary(&report, changes.as_ref());
+    let mut messages = match parent_ts {
+        None => vec![Planned::Parent(summary)],
+        Some(_) => vec![
+            Planned::UpdateParent(summary.clone()),
+            Planned::Reply {
+                content: summary,
+                broadcast: changes.as_ref().is_some_and(blocks::has_new_critical),
+            },
+        ],
+    };
+    if complete {
+        let details = blocks::details(&report).into_iter();
+        messages.extend(details.map(|content| Planned::Reply {
+            content,
+            broadcast: false,
+        }));
+    }
+    let record = complete.then(|| ScanRecord {
+        repository: image.repository.clone(),
+        image_key: key.clone(),
+        digest: image.digest.clone(),
+        scanned_at: report
+            .completed_at
+            .unwrap_or_else(chrono::Utc::now)
+            .timestamp(),
+        findings: report.findings.clone(),
+    });
+    let progress = Progress {
+        repository: image.repository.clone(),
+        image_key: key,
+        channel,
+        parent_ts,
+        messages,
+        sent: 0,
+    };
+    if let (Some(request), Some(ts)) = (&request, &progress.parent_ts) {
+        let store = &state.store;
+        store
+            .save_image_thread(&image.repository, &progress.image_key, &request.channel, ts)
+            .await?;
+    }
+    state
+        .store
+        .save_plan(job.id, &to_json(&progress)?, record.as_ref())
+        .await?;
+    if request.is_some() {
+        state
+            .store
+            .delete_scan_request(&image.repository, &image.digest)
+            .await?;
+    }
+    Ok(Some(progress))
+}
+
+/// Every finding of the scanned image; a failed scan's reason when it failed.
+async fn fetch_report(
+    state: &AppState,
+    event: &ScanEvent,
+    image: Image,
+) -> Result<ScanReport, Failure> {
+    let failed = matches!(
+        event,
+        ScanEvent::EcrScan {
+            status: EcrScanStatus::Failed,
+            ..
+        }
+    );
+    match state.ecr.findings(&image).await {
+        Ok(report) if failed && !matches!(report.status, ScanStatus::Failed(_)) => Ok(ScanReport {
+            status: ScanStatus::Failed("ECR reported the scan as failed".into()),
+            ..report
+        }),
+        Ok(report) => Ok(report),
+        Err(AwsError::ScanNotFound) if failed => Ok(ScanReport {
+            image,
+            kind: crate::scan::findings::ScanKind::Basic,
+            status: ScanStatus::Failed("ECR gave no reason".into()),
+            completed_at: None,
+            findings: Vec::new(),
+        }),
+        Err(error @ (AwsError::RepositoryNotFound | AwsError::ImageNotFound)) => Err(
+            Failure::Permanent(format!("{} is gone: {error}", image.display_name())),
+        ),
+        Err(error) => Err(Failure::retry(error)),
+    }
+}
+
+async fn deliver(state: &AppState, job_id: i64, mut progress: Progress) -> Result<(), Failure> {
+    while let Some(message) = progress.messages.get(progress.sent).cloned() {
+        match send(state, &progress, message).await {
+            Ok(Some(ts)) if progress.parent_ts.is_none() => {
+                let store = &state.store;
+                store
+                    .save_image_thread(
+                        &progress.repository,
+                        &progress.image_key,
+                        &progress.channel,
+                        &ts,
+                    )
+                    .await?;
+                progress.parent_ts = Some(ts);
+            }
+            Ok(_) => {}
+            Err(PostError::Refused(code)) if is_gone(&code) => {
+                tracing::warn!(%code, "the thread's parent is gone; posting on");
+            }
+            Err(PostError::RateLimited(after)) => {
+                let after = after.unwrap_or(Duration::from_secs(1));
+                return Err(Failure::Retry {
+                    after,
+                    error: "Slack rate limit".into(),
+                });
+            }
+            Err(PostError::Unavailable(error)) => return Err(Failure::retry(error)),
+            Err(error) => return Err(Failure::Permanent(error.to_string())),
+        }
+        progress.sent += 1;
+        state
+            .store
+            .save_progress(job_id, &to_json(&progress)?)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Posts one planned message; the new message's `ts` when it posted one.
+async fn send(
+    state: &AppState,
+    progress: &Progress,
+    message: Planned,
+) -> Result<Option<String>, PostError> {
+    let channel = progress.channel.clone();
+    let parent = progress.parent_ts.clone();
+    let post = |content, thread_ts, broadcast| Post {
+        channel: channel.clone(),
+        content,
+        thread_ts,
+        broadcast,
+    };
+    match message {
+        Planned::Parent(content) => state
+            .slack
+            .post(&post(content, None, false))
+            .await
+            .map(Some),
+        Planned::UpdateParent(content) => {
+            let ts = parent.unwrap_or_default();
+            state
+                .slack
+                .update(&channel, &ts, content)
+                .await
+                .map(|()| None)
+        }
+        Planned::Reply { content, broadcast } => state
+            .slack
+            .post(&post(content, parent, broadcast))
+            .await
+            .map(Some),
+    }
+}
+
+/// Slack's answers for a parent message that can no longer be updated.
+fn is_gone(code: &str) -> bool {
+    matches!(
+        code,
+        "message_not_found" | "cant_update_message" | "edit_window_closed"
+    )
+}
+
+fn to_json(progress: &Progress) -> Result<String, Failure> {
+    serde_json::to_string(progress).map_err(|e| Failure::Permanent(e.to_string()))
+}

@@ -1,0 +1,111 @@
+//! `POST /sns`: the SNS HTTPS subscription endpoint.
+//!
+//! Every message is verified (signature, certificate origin, topic, type header)
+//! before it is acted on. A notification is stored durably, deduplicated by its
+//! `MessageId`, and only then acknowledged; the worker does the rest.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+
+use super::{MessageType, SnsMessage, VerifyError};
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::slack::verify::MAX_BODY_BYTES;
+use crate::store::AuditEntry;
+
+/// The job kind of a stored SNS notification.
+pub const JOB_KIND: &str = "sns";
+
+/// `/sns`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sns", post(receive))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+async fn receive(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, AppError> {
+    let type_header = headers
+        .get("x-amz-sns-message-type")
+        .and_then(|v| v.to_str().ok());
+    let msg = match state
+        .sns
+        .verify(type_header, &body, chrono::Utc::now())
+        .await
+    {
+        Ok(msg) => msg,
+        Err(VerifyError::CertUnavailable(error)) => {
+            tracing::warn!(%error, "SNS signing certificate unavailable; SNS will retry");
+            return Err(AppError::Unavailable);
+        }
+        Err(error) => {
+            tracing::warn!(reason = error.reason(), %error, "refused an SNS message");
+            return Err(AppError::Forbidden);
+        }
+    };
+    match msg.kind {
+        MessageType::Notification => {
+            let payload = serde_json::to_string(&msg).map_err(anyhow::Error::from)?;
+            if state
+                .store
+                .accept_message(&msg.message_id, JOB_KIND, &payload)
+                .await?
+            {
+                state.jobs.notify_one();
+            } else {
+                tracing::info!(message_id = %msg.message_id, "duplicate SNS delivery ignored");
+            }
+            Ok(StatusCode::OK)
+        }
+        MessageType::SubscriptionConfirmation => confirm(&state, &msg).await,
+        MessageType::UnsubscribeConfirmation => {
+            audit(&state, &msg, "sns:UnsubscribeConfirmation").await?;
+            Ok(StatusCode::OK)
+        }
+    }
+}
+
+/// GETs the `SubscribeURL`, which must be on the SNS host that signed the message.
+async fn confirm(state: &AppState, msg: &SnsMessage) -> Result<StatusCode, AppError> {
+    let url = state.sns.subscribe_url(msg).map_err(|error| {
+        tracing::warn!(%error, "refused a SubscribeURL");
+        AppError::Forbidden
+    })?;
+    let answer = state
+        .http
+        .get(url)
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .and_then(|response| response.error_for_status());
+    match answer {
+        Ok(_) => {
+            audit(state, msg, "sns:SubscriptionConfirmation").await?;
+            tracing::info!(topic = %msg.topic_arn, "confirmed the SNS subscription");
+            Ok(StatusCode::OK)
+        }
+        Err(error) => {
+            tracing::warn!(%error, "could not confirm the SNS subscription; SNS will retry");
+            Err(AppError::Unavailable)
+        }
+    }
+}
+
+async fn audit(state: &AppState, msg: &SnsMessage, action: &str) -> Result<(), AppError> {
+    let entry = AuditEntry {
+        team_id: String::new(),
+        user_id: "sns".into(),
+        channel_id: String::new(),
+        action: format!("{action} {}", msg.topic_arn),
+        at: chrono::Utc::now().timestamp(),
+    };
+    Ok(state.store.audit(&entry).await?)
+}

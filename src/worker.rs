@@ -1,0 +1,138 @@
+//! The worker: claims durable jobs one at a time and runs them, with retries.
+//!
+//! A job is claimed (`running`), run, then marked `done`, put back with a delay,
+//! or `failed` after [`MAX_ATTEMPTS`]. A job left `running` by a crash is put
+//! back: at start-up on SQLite (one instance), after [`LEASE_SECS`] on PostgreSQL.
+
+use std::time::Duration;
+
+use tracing::Instrument;
+
+use crate::app::AppState;
+use crate::publish;
+use crate::sns::handler::JOB_KIND;
+use crate::store::Job;
+
+/// Attempts before a job is given up.
+pub const MAX_ATTEMPTS: i64 = 12;
+
+/// How long a claimed job may run before another instance may take it over.
+pub const LEASE_SECS: i64 = 300;
+
+/// Why a job did not finish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Worth another attempt after `after` (Slack rate limit, outage, AWS hiccup).
+    Retry { after: Duration, error: String },
+    /// No attempt will succeed.
+    Permanent(String),
+}
+
+impl Failure {
+    /// A retry after the default backoff for this attempt.
+    pub fn retry(error: impl ToString) -> Self {
+        Failure::Retry {
+            after: Duration::ZERO,
+            error: error.to_string(),
+        }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Self {
+        Failure::retry(format!("{error:#}"))
+    }
+}
+
+/// Starts the worker on the runtime.
+pub fn spawn(state: AppState) {
+    tokio::spawn(async move {
+        let now = chrono::Utc::now().timestamp();
+        let stale_before = if state.store.single_instance() {
+            now + 1
+        } else {
+            now - LEASE_SECS
+        };
+        match state.store.release_jobs(stale_before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(jobs = n, "resumed jobs interrupted by a stop"),
+            Err(error) => tracing::error!(error = format!("{error:#}"), "could not release jobs"),
+        }
+        run(state).await;
+    });
+}
+
+async fn run(state: AppState) {
+    let mut last_release = tokio::time::Instant::now();
+    loop {
+        match state.store.claim_job().await {
+            Ok(Some(job)) => process(&state, job).await,
+            Ok(None) => {
+                let _ = tokio::time::timeout(Duration::from_secs(1), state.jobs.notified()).await;
+            }
+            Err(error) => {
+                tracing::error!(error = format!("{error:#}"), "could not claim a job");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+        if last_release.elapsed() > Duration::from_secs(60) {
+            last_release = tokio::time::Instant::now();
+            let before = chrono::Utc::now().timestamp() - LEASE_SECS;
+            let _ = state.store.release_jobs(before).await;
+        }
+    }
+}
+
+async fn process(state: &AppState, job: Job) {
+    let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
+    settle(state, job).instrument(span).await;
+}
+
+async fn settle(state: &AppState, job: Job) {
+    let result = match job.kind.as_str() {
+        JOB_KIND => publish::run(state, &job).await,
+        other => Err(Failure::Permanent(format!("unknown job kind `{other}`"))),
+    };
+    let outcome = match result {
+        Ok(()) => state.store.finish_job(job.id).await,
+        Err(Failure::Retry { after, error }) => {
+            let give_up = job.attempts >= MAX_ATTEMPTS;
+            let delay = if after.is_zero() {
+                backoff(job.attempts)
+            } else {
+                after.as_secs().max(1) as i64
+            };
+            tracing::warn!(job = job.id, attempt = job.attempts, give_up, %error, "job failed");
+            state.store.retry_job(job.id, delay, &error, give_up).await
+        }
+        Err(Failure::Permanent(error)) => {
+            tracing::error!(job = job.id, %error, "job failed for good");
+            state.store.retry_job(job.id, 0, &error, true).await
+        }
+    };
+    if let Err(error) = outcome {
+        tracing::error!(
+            job = job.id,
+            error = format!("{error:#}"),
+            "could not record a job's outcome"
+        );
+    }
+}
+
+/// 1 s, 2 s, 4 s … up to 5 minutes.
+fn backoff(attempt: i64) -> i64 {
+    1_i64 << attempt.clamp(1, 9).saturating_sub(1).min(8) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+
+    #[test]
+    fn backoff_doubles_and_stays_under_five_minutes() {
+        assert_eq!(backoff(1), 1);
+        assert_eq!(backoff(2), 2);
+        assert_eq!(backoff(5), 16);
+        assert!(backoff(100) <= 300);
+    }
+}
