@@ -9,7 +9,6 @@ use ecrscan::app::{Application, Ports};
 use ecrscan::aws::{Ecr, SdkEcr};
 use ecrscan::config::Settings;
 use ecrscan::slack::verify::sign;
-use tempfile::TempDir;
 
 use crate::moto;
 use crate::slack_stub::SlackStub;
@@ -26,7 +25,7 @@ pub struct TestApp {
     pub slack: SlackStub,
     pub http: reqwest::Client,
     pub database_url: String,
-    _dir: TempDir,
+    _database: Arc<crate::databases::TestDatabase>,
 }
 
 /// ecrscan against moto, with `ECRSCAN_REPOSITORY=repository`.
@@ -37,9 +36,23 @@ pub async fn spawn_app(repository: &str) -> TestApp {
 
 /// ecrscan with the given ECR port and extra settings.
 pub async fn spawn_app_with(ecr: Arc<dyn Ecr>, extra: &[(&str, &str)]) -> TestApp {
-    let slack = SlackStub::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let database_url = format!("sqlite://{}/ecrscan.db", dir.path().display());
+    spawn_app_on(
+        SlackStub::start(TOKEN).await,
+        crate::databases::sqlite(),
+        ecr,
+        extra,
+    )
+    .await
+}
+
+/// ecrscan talking to an existing Slack stand-in and database (several instances share them).
+pub async fn spawn_app_on(
+    slack: SlackStub,
+    database: crate::databases::TestDatabase,
+    ecr: Arc<dyn Ecr>,
+    extra: &[(&str, &str)],
+) -> TestApp {
+    let database_url = database.url.clone();
     let mut env: HashMap<String, String> = [
         ("SLACK_SIGNING_SECRET", SECRET.to_string()),
         ("SLACK_BOT_TOKEN", TOKEN.to_string()),
@@ -60,7 +73,7 @@ pub async fn spawn_app_with(ecr: Arc<dyn Ecr>, extra: &[(&str, &str)]) -> TestAp
         slack,
         http: reqwest::Client::new(),
         database_url,
-        _dir: dir,
+        _database: Arc::new(database),
     }
 }
 

@@ -1,9 +1,11 @@
 //! Integration tests: one binary, each test against a freshly spawned ecrscan.
 
+mod databases;
 mod ecr_mock;
 mod findings;
 mod health;
 mod helpers;
+mod instances;
 mod interactions;
 mod moto;
 mod now;
@@ -12,3 +14,4 @@ mod slack_stub;
 mod slash_commands;
 mod sns;
 mod sns_harness;
+mod store;
