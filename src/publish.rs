@@ -1,5 +1,6 @@
 //! A finished scan, into Slack: fetch every finding, compare with the previous
-//! scan of the tag, render, and post in the image's thread.
+//! scan of the tag, render, and post in the image's thread of every channel that
+//! hears about it.
 //!
 //! The messages are planned once and stored with the job (together with the scan
 //! history), then posted one by one, recording each success; a retried job
@@ -12,9 +13,10 @@ use slack_morphism::prelude::SlackMessageContent;
 
 use crate::app::AppState;
 use crate::aws::AwsError;
+use crate::routing::targets;
 use crate::scan::diff::diff;
 use crate::scan::events::{EcrScanStatus, ScanEvent, parse_event};
-use crate::scan::findings::{ScanReport, ScanStatus};
+use crate::scan::findings::{Finding, ScanKind, ScanReport, ScanStatus, Severity};
 use crate::scan::image::Image;
 use crate::slack::blocks;
 use crate::slack::client::{Post, PostError};
@@ -36,11 +38,17 @@ pub enum Planned {
     },
 }
 
-/// Everything to post for one scan, and how much of it Slack has taken.
+/// Everything to post for one scan, channel by channel.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Progress {
     pub repository: String,
     pub image_key: String,
+    pub deliveries: Vec<Delivery>,
+}
+
+/// What one channel gets, and how much of it Slack has taken.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Delivery {
     pub channel: String,
     pub parent_ts: Option<String>,
     pub messages: Vec<Planned>,
@@ -50,9 +58,7 @@ pub struct Progress {
 /// Runs one stored SNS notification.
 pub async fn run(state: &AppState, job: &Job) -> Result<(), Failure> {
     let progress = match &job.progress {
-        Some(progress) => {
-            serde_json::from_str(progress).map_err(|e| Failure::Permanent(e.to_string()))?
-        }
+        Some(progress) => serde_json::from_str(progress).map_err(permanent)?,
         None => match plan(state, job).await? {
             Some(progress) => progress,
             None => return Ok(()),
@@ -70,8 +76,7 @@ pub fn image_key(image: &Image) -> String {
 }
 
 async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> {
-    let msg: SnsMessage =
-        serde_json::from_str(&job.payload).map_err(|e| Failure::Permanent(e.to_string()))?;
+    let msg: SnsMessage = serde_json::from_str(&job.payload).map_err(permanent)?;
     let event = match parse_event(&msg.message) {
         Ok(event) => event,
         Err(error) => {
@@ -86,34 +91,103 @@ async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> 
     let report = fetch_report(state, &event, image).await?;
     let image = &report.image;
     let key = image_key(image);
-    let request = state
-        .store
-        .scan_request(&image.repository, &image.digest)
-        .await?;
-    let (channel, parent_ts) = match &request {
-        Some(request) => (request.channel.clone(), Some(request.ts.clone())),
-        None => {
-            let Some(channel) = state.settings.channel.clone() else {
-                tracing::warn!(image = %image.display_name(), "no ECRSCAN_CHANNEL set: result not posted");
-                return Ok(None);
-            };
-            let parent = state
-                .store
-                .image_thread(&image.repository, &key, &channel)
-                .await?;
-            (channel, parent)
-        }
-    };
+    let store = &state.store;
+    let request = store.scan_request(&image.repository, &image.digest).await?;
+    let subscriptions = store.subscriptions(None).await?;
+    let fallback = state.settings.channel.as_deref();
+    let targets = targets(image, request.as_ref(), &subscriptions, fallback);
+    if targets.is_empty() {
+        tracing::warn!(image = %image.display_name(), "no subscription matches and no ECRSCAN_CHANNEL: not posted");
+    }
     let complete = report.status == ScanStatus::Complete;
     let previous = match complete {
-        true => state.store.last_scan(&image.repository, &key).await?,
+        true => store.last_scan(&image.repository, &key).await?,
         false => None,
     };
-    let changes = previous.map(|p| diff(&p.findings, &report.findings));
+    let mut deliveries = Vec::new();
+    for target in targets {
+        let parent_ts = match &target.started_ts {
+            Some(ts) => {
+                store
+                    .save_image_thread(&image.repository, &key, &target.channel, ts)
+                    .await?;
+                Some(ts.clone())
+            }
+            None => {
+                store
+                    .image_thread(&image.repository, &key, &target.channel)
+                    .await?
+            }
+        };
+        let messages = render(
+            &report,
+            previous.as_ref(),
+            target.min_severity,
+            parent_ts.is_some(),
+        );
+        if !messages.is_empty() {
+            let channel = target.channel;
+            deliveries.push(Delivery {
+                channel,
+                parent_ts,
+                messages,
+                sent: 0,
+            });
+        }
+    }
+    let record = complete.then(|| ScanRecord {
+        repository: image.repository.clone(),
+        image_key: key.clone(),
+        digest: image.digest.clone(),
+        scanned_at: report
+            .completed_at
+            .unwrap_or_else(chrono::Utc::now)
+            .timestamp(),
+        findings: report.findings.clone(),
+    });
+    let repository = image.repository.clone();
+    let progress = Progress {
+        repository,
+        image_key: key,
+        deliveries,
+    };
+    store
+        .save_plan(job.id, &to_json(&progress)?, record.as_ref())
+        .await?;
+    if request.is_some() {
+        store
+            .delete_scan_request(&image.repository, &image.digest)
+            .await?;
+    }
+    Ok(Some(progress))
+}
+
+/// The messages for one channel: findings below `min` left out, and nothing at all
+/// when a channel with a minimum has nothing at or above it, found or fixed.
+fn render(
+    report: &ScanReport,
+    previous: Option<&ScanRecord>,
+    min: Severity,
+    threaded: bool,
+) -> Vec<Planned> {
+    let counts = |f: &&Finding| f.severity <= min;
+    let report = ScanReport {
+        findings: report.findings.iter().filter(counts).cloned().collect(),
+        ..report.clone()
+    };
+    let changes = previous.map(|p| {
+        let before: Vec<Finding> = p.findings.iter().filter(counts).cloned().collect();
+        diff(&before, &report.findings)
+    });
+    let complete = report.status == ScanStatus::Complete;
+    let nothing_fixed = changes.as_ref().is_none_or(|c| c.fixed.is_empty());
+    if complete && min != Severity::Undefined && nothing_fixed && report.findings.is_empty() {
+        return Vec::new();
+    }
     let summary = blocks::summary(&report, changes.as_ref());
-    let mut messages = match parent_ts {
-        None => vec![Planned::Parent(summary)],
-        Some(_) => vec![
+    let mut messages = match threaded {
+        false => vec![Planned::Parent(summary)],
+        true => vec![
             Planned::UpdateParent(summary.clone()),
             Planned::Reply {
                 content: summary,
@@ -128,41 +202,7 @@ async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> 
             broadcast: false,
         }));
     }
-    let record = complete.then(|| ScanRecord {
-        repository: image.repository.clone(),
-        image_key: key.clone(),
-        digest: image.digest.clone(),
-        scanned_at: report
-            .completed_at
-            .unwrap_or_else(chrono::Utc::now)
-            .timestamp(),
-        findings: report.findings.clone(),
-    });
-    let progress = Progress {
-        repository: image.repository.clone(),
-        image_key: key,
-        channel,
-        parent_ts,
-        messages,
-        sent: 0,
-    };
-    if let (Some(request), Some(ts)) = (&request, &progress.parent_ts) {
-        let store = &state.store;
-        store
-            .save_image_thread(&image.repository, &progress.image_key, &request.channel, ts)
-            .await?;
-    }
-    state
-        .store
-        .save_plan(job.id, &to_json(&progress)?, record.as_ref())
-        .await?;
-    if request.is_some() {
-        state
-            .store
-            .delete_scan_request(&image.repository, &image.digest)
-            .await?;
-    }
-    Ok(Some(progress))
+    messages
 }
 
 /// Every finding of the scanned image; a failed scan's reason when it failed.
@@ -186,7 +226,7 @@ async fn fetch_report(
         Ok(report) => Ok(report),
         Err(AwsError::ScanNotFound) if failed => Ok(ScanReport {
             image,
-            kind: crate::scan::findings::ScanKind::Basic,
+            kind: ScanKind::Basic,
             status: ScanStatus::Failed("ECR gave no reason".into()),
             completed_at: None,
             findings: Vec::new(),
@@ -199,39 +239,41 @@ async fn fetch_report(
 }
 
 async fn deliver(state: &AppState, job_id: i64, mut progress: Progress) -> Result<(), Failure> {
-    while let Some(message) = progress.messages.get(progress.sent).cloned() {
-        match send(state, &progress, message).await {
-            Ok(Some(ts)) if progress.parent_ts.is_none() => {
-                let store = &state.store;
-                store
-                    .save_image_thread(
-                        &progress.repository,
-                        &progress.image_key,
-                        &progress.channel,
-                        &ts,
-                    )
-                    .await?;
-                progress.parent_ts = Some(ts);
+    for d in 0..progress.deliveries.len() {
+        loop {
+            let delivery = &progress.deliveries[d];
+            let Some(message) = delivery.messages.get(delivery.sent).cloned() else {
+                break;
+            };
+            match send(state, delivery, message).await {
+                Ok(Some(ts)) if delivery.parent_ts.is_none() => {
+                    let (repository, key) = (&progress.repository, &progress.image_key);
+                    state
+                        .store
+                        .save_image_thread(repository, key, &delivery.channel, &ts)
+                        .await?;
+                    progress.deliveries[d].parent_ts = Some(ts);
+                }
+                Ok(_) => {}
+                Err(PostError::Refused(code)) if is_gone(&code) => {
+                    tracing::warn!(%code, "the thread's parent is gone; posting on");
+                }
+                Err(PostError::RateLimited(after)) => {
+                    let after = after.unwrap_or(Duration::from_secs(1));
+                    return Err(Failure::Retry {
+                        after,
+                        error: "Slack rate limit".into(),
+                    });
+                }
+                Err(PostError::Unavailable(error)) => return Err(Failure::retry(error)),
+                Err(error) => return Err(Failure::Permanent(error.to_string())),
             }
-            Ok(_) => {}
-            Err(PostError::Refused(code)) if is_gone(&code) => {
-                tracing::warn!(%code, "the thread's parent is gone; posting on");
-            }
-            Err(PostError::RateLimited(after)) => {
-                let after = after.unwrap_or(Duration::from_secs(1));
-                return Err(Failure::Retry {
-                    after,
-                    error: "Slack rate limit".into(),
-                });
-            }
-            Err(PostError::Unavailable(error)) => return Err(Failure::retry(error)),
-            Err(error) => return Err(Failure::Permanent(error.to_string())),
+            progress.deliveries[d].sent += 1;
+            state
+                .store
+                .save_progress(job_id, &to_json(&progress)?)
+                .await?;
         }
-        progress.sent += 1;
-        state
-            .store
-            .save_progress(job_id, &to_json(&progress)?)
-            .await?;
     }
     Ok(())
 }
@@ -239,11 +281,11 @@ async fn deliver(state: &AppState, job_id: i64, mut progress: Progress) -> Resul
 /// Posts one planned message; the new message's `ts` when it posted one.
 async fn send(
     state: &AppState,
-    progress: &Progress,
+    delivery: &Delivery,
     message: Planned,
 ) -> Result<Option<String>, PostError> {
-    let channel = progress.channel.clone();
-    let parent = progress.parent_ts.clone();
+    let channel = delivery.channel.clone();
+    let parent = delivery.parent_ts.clone();
     let post = |content, thread_ts, broadcast| Post {
         channel: channel.clone(),
         content,
@@ -281,5 +323,9 @@ fn is_gone(code: &str) -> bool {
 }
 
 fn to_json(progress: &Progress) -> Result<String, Failure> {
-    serde_json::to_string(progress).map_err(|e| Failure::Permanent(e.to_string()))
+    serde_json::to_string(progress).map_err(permanent)
+}
+
+fn permanent(error: serde_json::Error) -> Failure {
+    Failure::Permanent(error.to_string())
 }

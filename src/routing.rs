@@ -1,6 +1,10 @@
 //! Which channel hears about which image.
 
+mod targets;
+
 use std::fmt;
+
+pub use targets::{Target, targets};
 
 /// `repo` or `repo:tag`, with `*` globs that match any run of characters (`/` included).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@ mod sql;
 
 use async_trait::async_trait;
 
-use crate::scan::findings::Finding;
+use crate::scan::findings::{Finding, Severity};
 
 pub use sql::SqlStore;
 
@@ -57,6 +57,17 @@ pub struct ScanRecord {
     /// Unix seconds.
     pub scanned_at: i64,
     pub findings: Vec<Finding>,
+}
+
+/// A channel's wish to hear about images matching a pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    pub channel: String,
+    /// An [`ImagePattern`](crate::routing::ImagePattern) as written.
+    pub pattern: String,
+    /// The lowest severity that counts for this channel.
+    pub min_severity: Severity,
+    pub created_by: String,
 }
 
 /// Everything ecrscan keeps between requests.
@@ -142,6 +153,15 @@ pub trait Store: Send + Sync {
         channel: &str,
         ts: &str,
     ) -> anyhow::Result<()>;
+
+    /// Adds a subscription, or changes its severity; `false` when it replaced one.
+    async fn subscribe(&self, subscription: &Subscription) -> anyhow::Result<bool>;
+
+    /// Removes a channel's subscription; `false` when there was none.
+    async fn unsubscribe(&self, channel: &str, pattern: &str) -> anyhow::Result<bool>;
+
+    /// Every subscription, or one channel's, ordered by channel and pattern.
+    async fn subscriptions(&self, channel: Option<&str>) -> anyhow::Result<Vec<Subscription>>;
 
     /// The latest completed scan of an image tag.
     async fn last_scan(

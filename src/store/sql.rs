@@ -9,9 +9,10 @@ use async_trait::async_trait;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor, Row};
 
-use super::{AuditEntry, Job, ScanRecord, ScanRequest, Store};
+use super::{AuditEntry, Job, ScanRecord, ScanRequest, Store, Subscription};
 
 mod jobs;
+mod subscriptions;
 mod threads;
 
 /// The database engine behind a [`SqlStore`].
@@ -247,5 +248,17 @@ impl Store for SqlStore {
         image_key: &str,
     ) -> anyhow::Result<Option<ScanRecord>> {
         self.last_scan_impl(repository, image_key).await
+    }
+
+    async fn subscribe(&self, subscription: &Subscription) -> anyhow::Result<bool> {
+        self.subscribe_impl(subscription).await
+    }
+
+    async fn unsubscribe(&self, channel: &str, pattern: &str) -> anyhow::Result<bool> {
+        self.unsubscribe_impl(channel, pattern).await
+    }
+
+    async fn subscriptions(&self, channel: Option<&str>) -> anyhow::Result<Vec<Subscription>> {
+        self.subscriptions_impl(channel).await
     }
 }
