@@ -11,7 +11,7 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
-use crate::aws::Ecr;
+use crate::aws::{Ecr, Scheduler};
 use crate::config::Settings;
 use crate::slack;
 use crate::slack::client::SlackWeb;
@@ -27,6 +27,7 @@ pub struct Inner {
     pub store: Arc<dyn Store>,
     pub slack: SlackWeb,
     pub ecr: Arc<dyn Ecr>,
+    pub scheduler: Arc<dyn Scheduler>,
 }
 
 impl Deref for AppState {
@@ -40,6 +41,7 @@ impl Deref for AppState {
 /// The AWS side, as ports (the SDK in production, the SDK against an emulator in tests).
 pub struct Ports {
     pub ecr: Arc<dyn Ecr>,
+    pub scheduler: Arc<dyn Scheduler>,
 }
 
 impl Ports {
@@ -48,6 +50,9 @@ impl Ports {
         let config = crate::aws::load_config().await;
         Ports {
             ecr: Arc::new(crate::aws::SdkEcr::new(aws_sdk_ecr::Client::new(&config))),
+            scheduler: Arc::new(crate::aws::SdkScheduler::new(
+                aws_sdk_scheduler::Client::new(&config),
+            )),
         }
     }
 }
@@ -72,6 +77,7 @@ impl Application {
             store: Arc::new(store),
             slack,
             ecr: ports.ecr,
+            scheduler: ports.scheduler,
         }));
         Ok(Application {
             listener,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use ecrscan::app::{Application, Ports};
-use ecrscan::aws::{Ecr, SdkEcr};
+use ecrscan::aws::{Ecr, SdkEcr, SdkScheduler};
 use ecrscan::config::Settings;
 use ecrscan::slack::verify::sign;
 use tempfile::TempDir;
@@ -35,8 +35,14 @@ pub async fn spawn_app(repository: &str) -> TestApp {
     spawn_app_with(ecr, &[("ECRSCAN_REPOSITORY", repository)]).await
 }
 
-/// ecrscan with the given ECR port and extra settings.
+/// ecrscan with the given ECR port, Scheduler on moto, and extra settings.
 pub async fn spawn_app_with(ecr: Arc<dyn Ecr>, extra: &[(&str, &str)]) -> TestApp {
+    let scheduler = Arc::new(SdkScheduler::new(moto::scheduler_client()));
+    spawn_app_with_ports(Ports { ecr, scheduler }, extra).await
+}
+
+/// ecrscan with the given AWS ports and extra settings.
+pub async fn spawn_app_with_ports(ports: Ports, extra: &[(&str, &str)]) -> TestApp {
     let slack = SlackStub::start(TOKEN).await;
     let dir = tempfile::tempdir().unwrap();
     let database_url = format!("sqlite://{}/ecrscan.db", dir.path().display());
@@ -52,7 +58,7 @@ pub async fn spawn_app_with(ecr: Arc<dyn Ecr>, extra: &[(&str, &str)]) -> TestAp
     .collect();
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let settings = Settings::from_lookup(|name| env.get(name).cloned()).unwrap();
-    let app = Application::build(settings, Ports { ecr }).await.unwrap();
+    let app = Application::build(settings, ports).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     TestApp {

@@ -31,6 +31,12 @@ pub fn explain(error: &AwsError, image: &str) -> String {
             ":lock: ecrscan's AWS identity is not allowed to call `{action}`. \
              Add `{action}` to the IAM policy of the role or user ecrscan runs as."
         ),
+        AwsError::ResourceNotFound(message) => {
+            format!(":warning: AWS found nothing for `{image}`: {message}")
+        }
+        AwsError::Conflict(message) => format!(
+            ":warning: `{image}` was changed by someone else at the same time ({message}). Try again."
+        ),
         AwsError::NoCredentials => ":key: ecrscan has no AWS credentials. Give it a role, or set \
              AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then try again."
             .to_string(),
