@@ -6,6 +6,8 @@ mod health;
 mod helpers;
 mod moto;
 mod now;
+mod schedule_refusals;
+mod schedules;
 mod signatures;
 mod slack_stub;
 mod slash_commands;

@@ -3,6 +3,10 @@
 use crate::aws::AwsError;
 use crate::schedule::suggest::edit_distance;
 
+mod scheduler;
+
+pub use scheduler::{explain_scheduler, role_missing};
+
 /// One short paragraph saying what went wrong with `image` and what to do.
 pub fn explain(error: &AwsError, image: &str) -> String {
     match error {
