@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tower_http::trace::TraceLayer;
 
-use crate::aws::Ecr;
+use crate::aws::{Ecr, Scheduler};
 use crate::config::Settings;
 use crate::slack;
 use crate::slack::client::SlackWeb;
@@ -35,6 +35,7 @@ pub struct Inner {
     pub http: reqwest::Client,
     /// Wakes the worker when a job was stored.
     pub jobs: Notify,
+    pub scheduler: Arc<dyn Scheduler>,
 }
 
 impl Deref for AppState {
@@ -48,6 +49,7 @@ impl Deref for AppState {
 /// The AWS side, as ports (the SDK in production, the SDK against an emulator in tests).
 pub struct Ports {
     pub ecr: Arc<dyn Ecr>,
+    pub scheduler: Arc<dyn Scheduler>,
 }
 
 impl Ports {
@@ -56,6 +58,9 @@ impl Ports {
         let config = crate::aws::load_config().await;
         Ports {
             ecr: Arc::new(crate::aws::SdkEcr::new(aws_sdk_ecr::Client::new(&config))),
+            scheduler: Arc::new(crate::aws::SdkScheduler::new(
+                aws_sdk_scheduler::Client::new(&config),
+            )),
         }
     }
 }
@@ -94,6 +99,7 @@ impl Application {
             sns,
             http,
             jobs: Notify::new(),
+            scheduler: ports.scheduler,
         }));
         crate::worker::spawn(state.clone());
         Ok(Application {

@@ -116,6 +116,7 @@ fn severity(name: &str) -> Severity {
     name.parse().unwrap_or(Severity::Undefined)
 }
 
-fn time(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
+/// An AWS timestamp as a UTC time.
+pub(super) fn time(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }

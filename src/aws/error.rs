@@ -25,6 +25,12 @@ pub enum AwsError {
         action: &'static str,
         message: String,
     },
+    /// A Scheduler schedule or group that does not exist (`ResourceNotFoundException`).
+    #[error("not found: {0}")]
+    ResourceNotFound(String),
+    /// It exists already, or changed meanwhile (`ConflictException`).
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("no AWS credentials were found")]
     NoCredentials,
     #[error("{action} failed: {message}")]
@@ -47,7 +53,11 @@ where
         Some("LimitExceededException") => AwsError::LimitExceeded,
         Some("ScanNotFoundException") => AwsError::ScanNotFound,
         Some("UnsupportedImageTypeException") => AwsError::UnsupportedImage(message),
-        Some("ValidationException") if message.to_ascii_lowercase().contains("disabled") => {
+        Some("ResourceNotFoundException") => AwsError::ResourceNotFound(message),
+        Some("ConflictException") => AwsError::Conflict(message),
+        Some("ValidationException")
+            if action.starts_with("ecr:") && message.to_ascii_lowercase().contains("disabled") =>
+        {
             AwsError::ScanningDisabled
         }
         Some("AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation") => {

@@ -1,9 +1,11 @@
-//! Schedules: the WHEN grammar, Scheduler expressions, next runs, schedule names.
+//! Schedules: the WHEN grammar, Scheduler expressions, next runs, schedule names,
+//! and the scan schedules ecrscan keeps in EventBridge Scheduler.
 
 mod cron;
 mod expr;
 mod name;
 pub mod suggest;
+mod target;
 
 use chrono::{DateTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
@@ -11,6 +13,9 @@ use chrono_tz::Tz;
 pub use cron::Cron;
 pub use expr::{Expression, RateUnit};
 pub use name::schedule_name;
+pub use target::{
+    SCAN_TARGET_ARN, ScanSchedule, ScheduleState, description, image_of, name_for, scan_input,
+};
 
 /// When a schedule runs: a Scheduler expression and, when given, its timezone.
 #[derive(Debug, Clone, PartialEq)]

@@ -71,6 +71,7 @@ pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Status
         return Ok(StatusCode::OK);
     };
     let who = Requester {
+        team_id: payload.team.id,
         user_id: payload.user.id,
         channel_id: channel.id,
         response_url,

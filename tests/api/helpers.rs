@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use ecrscan::app::{Application, Ports};
-use ecrscan::aws::{Ecr, SdkEcr};
+use ecrscan::aws::{Ecr, SdkEcr, SdkScheduler};
 use ecrscan::config::Settings;
 use ecrscan::slack::verify::sign;
 
@@ -34,12 +34,18 @@ pub async fn spawn_app(repository: &str) -> TestApp {
     spawn_app_with(ecr, &[("ECRSCAN_REPOSITORY", repository)]).await
 }
 
-/// ecrscan with the given ECR port and extra settings.
+/// ecrscan with the given ECR port, Scheduler on moto, and extra settings.
 pub async fn spawn_app_with(ecr: Arc<dyn Ecr>, extra: &[(&str, &str)]) -> TestApp {
+    let scheduler = Arc::new(SdkScheduler::new(moto::scheduler_client()));
+    spawn_app_with_ports(Ports { ecr, scheduler }, extra).await
+}
+
+/// ecrscan with the given AWS ports and extra settings.
+pub async fn spawn_app_with_ports(ports: Ports, extra: &[(&str, &str)]) -> TestApp {
     spawn_app_on(
         SlackStub::start(TOKEN).await,
         crate::databases::sqlite(),
-        ecr,
+        ports,
         extra,
     )
     .await
@@ -49,7 +55,7 @@ pub async fn spawn_app_with(ecr: Arc<dyn Ecr>, extra: &[(&str, &str)]) -> TestAp
 pub async fn spawn_app_on(
     slack: SlackStub,
     database: crate::databases::TestDatabase,
-    ecr: Arc<dyn Ecr>,
+    ports: Ports,
     extra: &[(&str, &str)],
 ) -> TestApp {
     let database_url = database.url.clone();
@@ -65,7 +71,7 @@ pub async fn spawn_app_on(
     .collect();
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let settings = Settings::from_lookup(|name| env.get(name).cloned()).unwrap();
-    let app = Application::build(settings, Ports { ecr }).await.unwrap();
+    let app = Application::build(settings, ports).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     TestApp {

@@ -5,6 +5,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_ecr::types::FindingSeverity;
+use ecrscan::app::Ports;
+use ecrscan::aws::SdkScheduler;
 
 use crate::databases::postgres;
 use crate::ecr_mock::{DIGEST, cve, ecr, findings_pages, image};
@@ -25,13 +27,12 @@ async fn instance(
         ("ECRSCAN_SNS_TOPIC_ARNS", TOPIC),
         ("ECRSCAN_INSECURE_SNS_CERT_ORIGIN", origin.as_str()),
     ];
-    spawn_app_on(
-        slack.clone(),
-        db.shared(),
-        ecr(&[&rules[0], &rules[1]]),
-        &settings,
-    )
-    .await
+    let scheduler = Arc::new(SdkScheduler::new(crate::moto::scheduler_client()));
+    let ports = Ports {
+        ecr: ecr(&[&rules[0], &rules[1]]),
+        scheduler,
+    };
+    spawn_app_on(slack.clone(), db.shared(), ports, &settings).await
 }
 
 #[tokio::test]

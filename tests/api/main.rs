@@ -9,6 +9,8 @@ mod instances;
 mod interactions;
 mod moto;
 mod now;
+mod schedule_refusals;
+mod schedules;
 mod signatures;
 mod slack_stub;
 mod slash_commands;

@@ -29,6 +29,17 @@ pub fn ecr_client() -> aws_sdk_ecr::Client {
     aws_sdk_ecr::Client::from_conf(config)
 }
 
+/// An EventBridge Scheduler client talking to moto.
+pub fn scheduler_client() -> aws_sdk_scheduler::Client {
+    let config = aws_sdk_scheduler::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(url())
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
+        .build();
+    aws_sdk_scheduler::Client::from_conf(config)
+}
+
 fn start() -> String {
     let local = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/moto_server");
     let binary = if std::path::Path::new(local).exists() {

@@ -9,6 +9,7 @@ mod details;
 mod findings;
 mod format;
 mod help;
+mod schedules;
 mod summary;
 #[cfg(test)]
 mod testing;
@@ -21,6 +22,9 @@ pub use details::details;
 pub use findings::findings;
 pub use format::{escape, severity_icon, truncate};
 pub use help::help;
+pub use schedules::{
+    MAX_SCHEDULES_SHOWN, no_schedule, paused, resumed, scheduled, schedules, unchanged, unscheduled,
+};
 pub use summary::{
     ALL_FINDINGS_ACTION, ButtonTarget, RESCAN_ACTION, has_new_critical, scan_started, summary,
 };

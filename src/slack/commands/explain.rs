@@ -3,6 +3,10 @@
 use crate::aws::AwsError;
 use crate::schedule::suggest::edit_distance;
 
+mod scheduler;
+
+pub use scheduler::{explain_scheduler, role_missing};
+
 /// One short paragraph saying what went wrong with `image` and what to do.
 pub fn explain(error: &AwsError, image: &str) -> String {
     match error {
@@ -30,6 +34,12 @@ pub fn explain(error: &AwsError, image: &str) -> String {
         AwsError::AccessDenied { action, .. } => format!(
             ":lock: ecrscan's AWS identity is not allowed to call `{action}`. \
              Add `{action}` to the IAM policy of the role or user ecrscan runs as."
+        ),
+        AwsError::ResourceNotFound(message) => {
+            format!(":warning: AWS found nothing for `{image}`: {message}")
+        }
+        AwsError::Conflict(message) => format!(
+            ":warning: `{image}` was changed by someone else at the same time ({message}). Try again."
         ),
         AwsError::NoCredentials => ":key: ecrscan has no AWS credentials. Give it a role, or set \
              AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then try again."

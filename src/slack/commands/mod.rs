@@ -4,9 +4,13 @@
 //! within Slack's 3 seconds, and leave the AWS work to a background task that
 //! reports through `response_url` and `chat.postMessage`.
 
+mod changes;
 pub(crate) mod explain;
 mod findings;
+mod manage;
 mod now;
+mod schedule;
+mod schedules;
 
 pub(crate) use now::run as start_scans;
 
@@ -16,7 +20,6 @@ use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use slack_morphism::prelude::SlackMessageContent;
-use tracing::Instrument;
 
 use crate::app::AppState;
 use crate::error::AppError;
@@ -24,6 +27,7 @@ use crate::scan::image::{ImageId, ImageRef};
 use crate::slack::blocks;
 use crate::slack::command::{self, Command};
 use crate::store::AuditEntry;
+use manage::Change;
 
 /// The form fields of a slash command that ecrscan uses.
 #[derive(Debug, Clone, Deserialize)]
@@ -41,6 +45,7 @@ pub struct SlashCommand {
 /// Who asked, and where to answer.
 #[derive(Debug, Clone)]
 pub struct Requester {
+    pub team_id: String,
     pub user_id: String,
     pub channel_id: String,
     pub response_url: String,
@@ -73,6 +78,7 @@ pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Json<V
         })
         .await?;
     let who = Requester {
+        team_id: form.team_id,
         user_id: form.user_id,
         channel_id: form.channel_id,
         response_url: form.response_url,
@@ -96,34 +102,29 @@ fn dispatch(
 ) -> SlackMessageContent {
     match command {
         Command::Help => blocks::help(),
-        Command::Now(images) => {
-            let images = match resolve_all(state, &images) {
-                Ok(images) => images,
-                Err(problem) => return blocks::text(&problem),
-            };
-            let names = names(&images);
-            tokio::spawn(now::run(state.clone(), who, images).instrument(span));
-            blocks::text(&format!(":mag: Starting a scan of {names}…"))
-        }
-        Command::Findings(image) => {
-            let image = match resolve_all(state, std::slice::from_ref(&image)) {
-                Ok(mut images) => images.remove(0),
-                Err(problem) => return blocks::text(&problem),
-            };
-            let name = names(std::slice::from_ref(&image));
-            tokio::spawn(findings::run(state.clone(), who, image).instrument(span));
-            blocks::text(&format!(":mag: Looking up the findings of {name}…"))
-        }
+        Command::Now(images) => now::start(state, who, &images, span),
+        Command::Findings(image) => findings::start(state, who, &image, span),
+        Command::Schedule { when, images } => schedule::start(state, who, when, &images, span),
+        Command::Schedules => schedules::start(state, who, span),
+        Command::Unschedule(image) => manage::start(state, who, Change::Unschedule, &image, span),
+        Command::Pause(image) => manage::start(state, who, Change::Pause, &image, span),
+        Command::Resume(image) => manage::start(state, who, Change::Resume, &image, span),
         other => blocks::text(&format!(
             ":construction: `{}` is not available yet in this version of ecrscan. \
-             Available now: `now`, `findings` and `help`.",
+             Available now: `now`, `findings`, `schedule`, `schedules`, `unschedule`, \
+             `pause`, `resume` and `help`.",
             command_word(&other)
         )),
     }
 }
 
-/// Fills in the default repository, or explains how to name one.
-fn resolve_all(state: &AppState, images: &[ImageRef]) -> Result<Vec<(String, ImageId)>, String> {
+/// Fills in the default repository, or explains how to name one (with an example
+/// of `command`, e.g. `now`).
+fn resolve_all(
+    state: &AppState,
+    command: &str,
+    images: &[ImageRef],
+) -> Result<Vec<(String, ImageId)>, String> {
     let default = state.settings.repository.as_deref();
     images
         .iter()
@@ -131,7 +132,7 @@ fn resolve_all(state: &AppState, images: &[ImageRef]) -> Result<Vec<(String, Ima
             image.in_repository(default).ok_or_else(|| {
                 format!(
                     ":warning: `{image}` names no repository and no default is set. \
-                     Write it as `REPO:TAG` (e.g. `/ecrscan now example:{image}`), \
+                     Write it as `REPO:TAG` (e.g. `/ecrscan {command} example:{image}`), \
                      or set ECRSCAN_REPOSITORY."
                 )
             })

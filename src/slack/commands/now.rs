@@ -1,17 +1,36 @@
 //! `/ecrscan now IMAGE...`: start a basic scan and post "scan started" in the channel.
 
 use super::explain::{explain, tag_not_found};
-use super::{Requester, display, respond};
+use slack_morphism::prelude::SlackMessageContent;
+use tracing::Instrument;
+
+use super::{Requester, display, names, resolve_all, respond};
 use crate::app::AppState;
 use crate::aws::AwsError;
 use crate::scan::findings::ScanKind;
-use crate::scan::image::{Image, ImageId};
+use crate::scan::image::{Image, ImageId, ImageRef};
 use crate::slack::blocks;
 use crate::slack::client::Post;
 use crate::store::ScanRequest;
 
+/// Resolves the images and scans them in the background.
+pub(super) fn start(
+    state: &AppState,
+    who: Requester,
+    images: &[ImageRef],
+    span: tracing::Span,
+) -> SlackMessageContent {
+    let images = match resolve_all(state, "now", images) {
+        Ok(images) => images,
+        Err(problem) => return blocks::text(&problem),
+    };
+    let names = names(&images);
+    tokio::spawn(run(state.clone(), who, images).instrument(span));
+    blocks::text(&format!(":mag: Starting a scan of {names}…"))
+}
+
 /// Scans each image in turn, reporting every problem to the requester.
-pub async fn run(state: AppState, who: Requester, images: Vec<(String, ImageId)>) {
+pub(crate) async fn run(state: AppState, who: Requester, images: Vec<(String, ImageId)>) {
     for (repository, id) in images {
         scan(&state, &who, &repository, &id).await;
     }

@@ -1,0 +1,197 @@
+//! Scan schedules: the list, and the announcements of every change.
+
+use chrono::{DateTime, Utc};
+use slack_morphism::prelude::*;
+
+use super::format::{context, escape_within, header, message, pack, section, time};
+use crate::aws::Put;
+use crate::schedule::{ScanSchedule, ScheduleState};
+use crate::slack::limits::MAX_SECTION_TEXT;
+
+/// `schedules` reads and shows at most this many schedules.
+pub const MAX_SCHEDULES_SHOWN: usize = 50;
+
+/// The group's schedules, sorted by image: each with its expression in words, its
+/// timezone, its state and its next run; `more` counts those not shown.
+pub fn schedules(
+    group: &str,
+    shown: &[ScanSchedule],
+    more: usize,
+    now: DateTime<Utc>,
+) -> SlackMessageContent {
+    let group = code(group, 100);
+    if shown.is_empty() && more == 0 {
+        return super::text(&format!(
+            ":calendar: No scans are scheduled in schedule group {group}. \
+             Start with `/ecrscan schedule weekly IMAGE`."
+        ));
+    }
+    let mut sorted: Vec<&ScanSchedule> = shown.iter().collect();
+    sorted.sort_by_key(|s| s.image_name());
+    let lines = sorted.iter().map(|s| line(s, now));
+    let mut blocks = vec![
+        header("Scheduled scans"),
+        context(format!(
+            "Schedule group {group} · times in each schedule's timezone · \
+             `/ecrscan pause IMAGE`, `resume IMAGE`, `unschedule IMAGE` change them"
+        )),
+    ];
+    blocks.extend(pack(lines, MAX_SECTION_TEXT).into_iter().map(section));
+    if more > 0 {
+        blocks.push(context(format!(
+            "…and {more} more not shown: only the first {MAX_SCHEDULES_SHOWN} by name fit."
+        )));
+    }
+    let total = shown.len() + more;
+    let noun = if total == 1 { "scan" } else { "scans" };
+    message(format!("{total} scheduled {noun} in {group}"), blocks)
+}
+
+/// `:arrow_forward: `example:web-latest` · every Monday at 06:10 (Asia/Tokyo) · next run …`
+fn line(s: &ScanSchedule, now: DateTime<Utc>) -> String {
+    let icon = match s.state {
+        ScheduleState::Enabled => ":arrow_forward:",
+        ScheduleState::Disabled => ":double_vertical_bar:",
+    };
+    let name = code(&s.image_name(), 400);
+    format!("{icon} {name} · {} · {}", when(s), next_run(s, now))
+}
+
+/// `every Monday at 06:10 (Asia/Tokyo)`.
+fn when(s: &ScanSchedule) -> String {
+    format!(
+        "{} ({})",
+        escape_within(&s.describe(), 300),
+        escape_within(&s.timezone, 60)
+    )
+}
+
+/// `text` in backticks, escaped and cut to about `max` characters.
+fn code(text: &str, max: usize) -> String {
+    format!("`{}`", escape_within(&text.replace('`', "'"), max))
+}
+
+fn next_run(s: &ScanSchedule, now: DateTime<Utc>) -> String {
+    match s.state {
+        ScheduleState::Disabled => "paused".to_string(),
+        ScheduleState::Enabled => match s.next_run(now) {
+            Some(next) => format!("next run {}", time(Some(next))),
+            None => "no next run".to_string(),
+        },
+    }
+}
+
+/// In the channel: `<@U1> scheduled scans of `example:web-latest`: every Monday at
+/// 06:10 (Asia/Tokyo); next run …`. `done` holds every image of one command (all
+/// on the same WHEN), at least one.
+pub fn scheduled(
+    user: &str,
+    done: &[(ScanSchedule, Put)],
+    now: DateTime<Utc>,
+) -> SlackMessageContent {
+    let verb = |put: &Put| match put {
+        Put::Created => "scheduled",
+        Put::Updated => "rescheduled",
+    };
+    let paused = |s: &ScanSchedule| {
+        let name = s.image_name();
+        format!(
+            " The schedule stays paused: `/ecrscan resume {}` resumes it.",
+            escape_within(&name, 400)
+        )
+    };
+    let text = match done {
+        [] => format!("<@{user}> scheduled nothing."),
+        [(s, put)] => {
+            let mut text = format!(
+                ":calendar: <@{user}> {} scans of {}: {}; {}.",
+                verb(put),
+                code(&s.image_name(), 400),
+                when(s),
+                next_run(s, now)
+            );
+            if s.state == ScheduleState::Disabled {
+                text.push_str(&paused(s));
+            }
+            text
+        }
+        [(first, _), ..] => {
+            let mut text = format!(
+                ":calendar: <@{user}> scheduled scans of {} images: {}.",
+                done.len(),
+                when(first)
+            );
+            for (s, put) in done {
+                let note = match put {
+                    Put::Created => String::new(),
+                    Put::Updated => " (rescheduled)".to_string(),
+                };
+                text.push_str(&format!(
+                    "\n• {}{note}: {}",
+                    code(&s.image_name(), 400),
+                    next_run(s, now)
+                ));
+            }
+            text
+        }
+    };
+    super::text(&text)
+}
+
+/// In the channel: the schedule was deleted.
+pub fn unscheduled(user: &str, s: &ScanSchedule) -> SlackMessageContent {
+    super::text(&format!(
+        ":wastebasket: <@{user}> removed the scheduled scans of {}, which ran {}.",
+        code(&s.image_name(), 400),
+        when(s)
+    ))
+}
+
+/// In the channel: the schedule was paused.
+pub fn paused(user: &str, s: &ScanSchedule) -> SlackMessageContent {
+    let name = s.image_name();
+    super::text(&format!(
+        ":double_vertical_bar: <@{user}> paused the scheduled scans of {}, which ran {}. \
+         `/ecrscan resume {}` resumes them.",
+        code(&name, 400),
+        when(s),
+        escape_within(&name, 400)
+    ))
+}
+
+/// In the channel: the schedule was resumed.
+pub fn resumed(user: &str, s: &ScanSchedule, now: DateTime<Utc>) -> SlackMessageContent {
+    let mut active = s.clone();
+    active.state = ScheduleState::Enabled;
+    super::text(&format!(
+        ":arrow_forward: <@{user}> resumed the scheduled scans of {}: {}; {}.",
+        code(&s.image_name(), 400),
+        when(s),
+        next_run(&active, now)
+    ))
+}
+
+/// To the requester: the image has no schedule in the group.
+pub fn no_schedule(image: &str, group: &str) -> SlackMessageContent {
+    super::text(&format!(
+        ":grey_question: {} has no schedule in schedule group {}. \
+         `/ecrscan schedules` lists the scheduled images.",
+        code(image, 400),
+        code(group, 100)
+    ))
+}
+
+/// To the requester: the schedule is already paused, or already active.
+pub fn unchanged(s: &ScanSchedule) -> SlackMessageContent {
+    let state = match s.state {
+        ScheduleState::Enabled => "active",
+        ScheduleState::Disabled => "paused",
+    };
+    super::text(&format!(
+        ":information_source: The schedule of {} is already {state}; nothing changed.",
+        code(&s.image_name(), 400)
+    ))
+}
+
+#[cfg(test)]
+mod tests;

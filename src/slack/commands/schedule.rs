@@ -1,0 +1,130 @@
+//! `/ecrscan schedule WHEN [IMAGE...]`: one EventBridge Scheduler schedule per image.
+
+use chrono::Utc;
+use chrono_tz::Tz;
+use slack_morphism::prelude::SlackMessageContent;
+use tracing::Instrument;
+
+use super::changes::{announce, audit, refuse_unless_admin};
+use super::explain::{explain_scheduler, role_missing};
+use super::{Requester, names, resolve_all, respond};
+use crate::app::AppState;
+use crate::aws::{AwsError, Put};
+use crate::scan::image::{ImageId, ImageRef};
+use crate::schedule::{Expression, ScanSchedule, When, description, name_for};
+use crate::slack::blocks;
+use crate::slack::command::parse_image;
+
+/// Checks who asks, the role and the images, then schedules in the background.
+pub(super) fn start(
+    state: &AppState,
+    who: Requester,
+    when: When,
+    images: &[ImageRef],
+    span: tracing::Span,
+) -> SlackMessageContent {
+    if let Some(refusal) = refuse_unless_admin(state, &who, "change schedules") {
+        return refusal;
+    }
+    let Some(role) = state.settings.scheduler_role_arn.clone() else {
+        return blocks::text(&role_missing());
+    };
+    let images = match targets(state, images) {
+        Ok(images) => images,
+        Err(problem) => return blocks::text(&problem),
+    };
+    let shown = names(&images);
+    tokio::spawn(run(state.clone(), who, when, images, role).instrument(span));
+    blocks::text(&format!(":calendar: Scheduling scans of {shown}…"))
+}
+
+/// The images named, or else the watched tags (ECRSCAN_TAGS).
+fn targets(state: &AppState, images: &[ImageRef]) -> Result<Vec<(String, ImageId)>, String> {
+    if !images.is_empty() {
+        return resolve_all(state, "schedule weekly", images);
+    }
+    if state.settings.tags.is_empty() {
+        return Err(":warning: `schedule` needs an image, e.g. \
+                    `/ecrscan schedule weekly web-latest`. To schedule the same tags every \
+                    time without naming them, set ECRSCAN_TAGS (e.g. `web-latest,proxy-latest`)."
+            .into());
+    }
+    let watched = state
+        .settings
+        .tags
+        .iter()
+        .map(|tag| parse_image(tag).map_err(|e| format!(":warning: ECRSCAN_TAGS: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    resolve_all(state, "schedule weekly", &watched)
+}
+
+/// Makes sure of the group, puts one schedule per image (stopping at the first
+/// error), and announces what was done.
+async fn run(
+    state: AppState,
+    who: Requester,
+    when: When,
+    images: Vec<(String, ImageId)>,
+    role: String,
+) {
+    let group = &state.settings.schedule_group;
+    let tz = when.timezone.unwrap_or(state.settings.timezone);
+    let fail = |error: AwsError| blocks::text(&explain_scheduler(&error, group, Some(&role)));
+    if let Err(error) = state.scheduler.ensure_group(group).await {
+        return respond(&state, &who, fail(error)).await;
+    }
+    let mut done = Vec::new();
+    for image in &images {
+        match put(&state, &who, image, (&when.expression, tz), &role).await {
+            Ok(outcome) => done.push(outcome),
+            Err(error) => {
+                respond(&state, &who, fail(error)).await;
+                break;
+            }
+        }
+    }
+    if !done.is_empty() {
+        let content = blocks::scheduled(&who.user_id, &done, Utc::now());
+        announce(&state, &who, content).await;
+    }
+}
+
+/// Creates or updates one image's schedule; an update keeps the schedule's
+/// state (a paused schedule stays paused) and who created it.
+async fn put(
+    state: &AppState,
+    who: &Requester,
+    (repository, id): &(String, ImageId),
+    when: (&Expression, Tz),
+    role: &str,
+) -> Result<(ScanSchedule, Put), AwsError> {
+    let group = &state.settings.schedule_group;
+    let existing = state
+        .scheduler
+        .get(group, &name_for(repository, id))
+        .await?;
+    let now = Utc::now();
+    let previous = existing.as_ref().map(|s| s.description.as_str());
+    let text = description(previous, &who.user_id, now.date_naive());
+    let mut schedule = ScanSchedule::for_image(group, (repository, id), when, role, text);
+    if let Some(existing) = &existing {
+        schedule.state = existing.state;
+        schedule.created_at = existing.created_at;
+    }
+    let put = state.scheduler.put(&schedule).await?;
+    schedule.created_at = schedule.created_at.or(Some(now));
+    let verb = match put {
+        Put::Created => "created",
+        Put::Updated => "updated",
+    };
+    let action = format!(
+        "schedule {verb}: {} {} {} ({}/{})",
+        schedule.image_name(),
+        schedule.expression,
+        schedule.timezone,
+        group,
+        schedule.name
+    );
+    audit(state, who, action).await;
+    Ok((schedule, put))
+}
