@@ -17,3 +17,4 @@ mod slash_commands;
 mod sns;
 mod sns_harness;
 mod store;
+mod subscriptions;

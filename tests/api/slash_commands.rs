@@ -65,12 +65,3 @@ async fn a_bare_tag_without_a_default_repository_explains_both_ways_out() {
         "{body}"
     );
 }
-
-#[tokio::test]
-async fn commands_of_later_versions_say_so_honestly() {
-    let app = spawn_app(&unique_repository("later")).await;
-    let body = TestApp::answer(app.command("subscriptions").await)
-        .await
-        .to_string();
-    assert!(body.contains("not available yet"), "{body}");
-}

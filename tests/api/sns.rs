@@ -10,16 +10,16 @@ use crate::ecr_mock::{DIGEST, cve, ecr, findings_pages, image};
 use crate::helpers::{TestApp, spawn_app_with};
 use crate::sns_harness::{SnsOrigin, TOPIC, body, scan_event};
 
-const RESULTS: &str = "C0RESULTS";
+pub const RESULTS: &str = "C0RESULTS";
 
-struct Setup {
-    app: TestApp,
-    sns: SnsOrigin,
-    findings: Arc<Mutex<Vec<aws_sdk_ecr::types::ImageScanFinding>>>,
+pub struct Setup {
+    pub app: TestApp,
+    pub sns: SnsOrigin,
+    pub findings: Arc<Mutex<Vec<aws_sdk_ecr::types::ImageScanFinding>>>,
 }
 
 /// ecrscan trusting our SNS origin, with ECR answering `count` HIGH findings.
-async fn setup(count: usize) -> Setup {
+pub async fn setup(count: usize) -> Setup {
     let sns = SnsOrigin::start().await;
     let findings = Arc::new(Mutex::new(
         (0..count).map(|n| cve(n, FindingSeverity::High)).collect(),
@@ -39,7 +39,7 @@ async fn setup(count: usize) -> Setup {
     Setup { app, sns, findings }
 }
 
-async fn deliver(app: &TestApp, message_type: &str, body: String) -> reqwest::Response {
+pub async fn deliver(app: &TestApp, message_type: &str, body: String) -> reqwest::Response {
     app.http
         .post(format!("{}/sns", app.address))
         .header("x-amz-sns-message-type", message_type)
@@ -50,12 +50,12 @@ async fn deliver(app: &TestApp, message_type: &str, body: String) -> reqwest::Re
         .unwrap()
 }
 
-fn event() -> Value {
+pub fn event() -> Value {
     scan_event("example", DIGEST, &["web-latest"], "COMPLETE")
 }
 
 /// Waits until the posts stop coming (the worker is done), then returns them.
-async fn settled_posts(app: &TestApp, at_least: usize) -> Vec<crate::slack_stub::Call> {
+pub async fn settled_posts(app: &TestApp, at_least: usize) -> Vec<crate::slack_stub::Call> {
     app.slack.wait_for("chat.postMessage", at_least).await;
     let mut seen = 0;
     loop {

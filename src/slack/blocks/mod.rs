@@ -10,6 +10,7 @@ mod findings;
 mod format;
 mod help;
 mod schedules;
+mod subscriptions;
 mod summary;
 #[cfg(test)]
 mod testing;
@@ -25,6 +26,7 @@ pub use help::help;
 pub use schedules::{
     MAX_SCHEDULES_SHOWN, no_schedule, paused, resumed, scheduled, schedules, unchanged, unscheduled,
 };
+pub use subscriptions::{no_such_subscription, subscribed, subscriptions, unsubscribed};
 pub use summary::{
     ALL_FINDINGS_ACTION, ButtonTarget, RESCAN_ACTION, has_new_critical, scan_started, summary,
 };

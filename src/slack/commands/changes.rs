@@ -10,11 +10,13 @@ use crate::slack::client::Post;
 use crate::store::AuditEntry;
 
 /// An ephemeral refusal naming who may `what`, when ECRSCAN_ADMINS is set and
-/// the requester is not in it; `None` when they may.
+/// the requester is not in it; `None` when they may. `list` is the command
+/// anyone may run instead.
 pub(super) fn refuse_unless_admin(
     state: &AppState,
     who: &Requester,
     what: &str,
+    list: &str,
 ) -> Option<SlackMessageContent> {
     if state.settings.is_admin(&who.user_id) {
         return None;
@@ -27,7 +29,7 @@ pub(super) fn refuse_unless_admin(
         .collect();
     Some(blocks::text(&format!(
         ":no_entry: Only {} may {what} (ECRSCAN_ADMINS); ask one of them. \
-         Anyone may list them with `/ecrscan schedules`.",
+         Anyone may list them with `/ecrscan {list}`.",
         or_list(&admins)
     )))
 }

@@ -47,7 +47,7 @@ pub(super) fn start(
     image: &ImageRef,
     span: tracing::Span,
 ) -> SlackMessageContent {
-    if let Some(refusal) = refuse_unless_admin(state, &who, "change schedules") {
+    if let Some(refusal) = refuse_unless_admin(state, &who, "change schedules", "schedules") {
         return refusal;
     }
     let image = match resolve_all(state, change.word(), std::slice::from_ref(image)) {

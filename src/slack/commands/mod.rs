@@ -11,6 +11,7 @@ mod manage;
 mod now;
 mod schedule;
 mod schedules;
+mod subscriptions;
 
 pub(crate) use now::run as start_scans;
 
@@ -84,7 +85,7 @@ pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Json<V
         response_url: form.response_url,
     };
     let reply = match command::parse(text) {
-        Ok(command) => dispatch(&state, who, command, span),
+        Ok(command) => dispatch(&state, who, command, span).await,
         Err(error) => blocks::text(&format!(
             ":warning: {}\nUsage: {}",
             error.problem, error.usage
@@ -94,7 +95,7 @@ pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Json<V
 }
 
 /// Starts the command's work and returns the immediate answer.
-fn dispatch(
+async fn dispatch(
     state: &AppState,
     who: Requester,
     command: Command,
@@ -109,12 +110,11 @@ fn dispatch(
         Command::Unschedule(image) => manage::start(state, who, Change::Unschedule, &image, span),
         Command::Pause(image) => manage::start(state, who, Change::Pause, &image, span),
         Command::Resume(image) => manage::start(state, who, Change::Resume, &image, span),
-        other => blocks::text(&format!(
-            ":construction: `{}` is not available yet in this version of ecrscan. \
-             Available now: `now`, `findings`, `schedule`, `schedules`, `unschedule`, \
-             `pause`, `resume` and `help`.",
-            command_word(&other)
-        )),
+        Command::Subscribe { pattern, min } => {
+            subscriptions::subscribe(state, &who, pattern, min).await
+        }
+        Command::Unsubscribe(pattern) => subscriptions::unsubscribe(state, &who, pattern).await,
+        Command::Subscriptions => subscriptions::list(state, &who).await,
     }
 }
 
@@ -155,22 +155,6 @@ pub fn display(repository: &str, id: &ImageId) -> String {
         id: id.clone(),
     }
     .to_string()
-}
-
-fn command_word(command: &Command) -> &'static str {
-    match command {
-        Command::Help => "help",
-        Command::Now(_) => "now",
-        Command::Findings(_) => "findings",
-        Command::Schedule { .. } => "schedule",
-        Command::Schedules => "schedules",
-        Command::Unschedule(_) => "unschedule",
-        Command::Pause(_) => "pause",
-        Command::Resume(_) => "resume",
-        Command::Subscribe { .. } => "subscribe",
-        Command::Unsubscribe(_) => "unsubscribe",
-        Command::Subscriptions => "subscriptions",
-    }
 }
 
 /// The JSON body of an immediate ephemeral answer.

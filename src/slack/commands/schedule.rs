@@ -23,7 +23,7 @@ pub(super) fn start(
     images: &[ImageRef],
     span: tracing::Span,
 ) -> SlackMessageContent {
-    if let Some(refusal) = refuse_unless_admin(state, &who, "change schedules") {
+    if let Some(refusal) = refuse_unless_admin(state, &who, "change schedules", "schedules") {
         return refusal;
     }
     let Some(role) = state.settings.scheduler_role_arn.clone() else {
