@@ -18,6 +18,10 @@ use crate::slack;
 use crate::slack::client::SlackWeb;
 use crate::sns::Verifier;
 use crate::store::{self, Store};
+use crate::worker::Worker;
+
+/// How long the worker may take to finish its job after SIGTERM.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// What every handler shares. Cheap to clone.
 #[derive(Clone)]
@@ -69,6 +73,7 @@ impl Ports {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    worker: Worker,
 }
 
 impl Application {
@@ -101,10 +106,11 @@ impl Application {
             jobs: Notify::new(),
             scheduler: ports.scheduler,
         }));
-        crate::worker::spawn(state.clone());
+        let worker = crate::worker::spawn(state.clone());
         Ok(Application {
             listener,
             router: router(state),
+            worker,
         })
     }
 
@@ -113,11 +119,15 @@ impl Application {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
-    /// Serves until SIGTERM or Ctrl-C.
+    /// Serves until SIGTERM or Ctrl-C: then stops accepting, lets requests in
+    /// flight finish, and gives the worker [`SHUTDOWN_GRACE`] to finish its job.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
-            .await
+            .await;
+        self.worker.stop(SHUTDOWN_GRACE).await;
+        tracing::info!("stopped");
+        served
     }
 }
 

@@ -6,6 +6,8 @@
 
 use std::time::Duration;
 
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 use tracing::Instrument;
 
 use crate::app::AppState;
@@ -44,9 +46,29 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
+/// The running worker; [`Worker::stop`] lets it finish the job in hand.
+pub struct Worker {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Worker {
+    /// Asks the worker to stop after the job in hand and waits up to `grace`.
+    /// A job still unfinished then stays claimed; it is resumed at the next
+    /// start (SQLite) or by another instance after [`LEASE_SECS`] (PostgreSQL),
+    /// from its last recorded step.
+    pub async fn stop(self, grace: Duration) {
+        let _ = self.stop.send(true);
+        if tokio::time::timeout(grace, self.task).await.is_err() {
+            tracing::warn!("the job in hand did not finish in time; it resumes after the restart");
+        }
+    }
+}
+
 /// Starts the worker on the runtime.
-pub fn spawn(state: AppState) {
-    tokio::spawn(async move {
+pub fn spawn(state: AppState) -> Worker {
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn(async move {
         let now = chrono::Utc::now().timestamp();
         let stale_before = if state.store.single_instance() {
             now + 1
@@ -58,17 +80,22 @@ pub fn spawn(state: AppState) {
             Ok(n) => tracing::info!(jobs = n, "resumed jobs interrupted by a stop"),
             Err(error) => tracing::error!(error = format!("{error:#}"), "could not release jobs"),
         }
-        run(state).await;
+        run(state, stopped).await;
     });
+    Worker { stop, task }
 }
 
-async fn run(state: AppState) {
+async fn run(state: AppState, mut stopped: watch::Receiver<bool>) {
     let mut last_release = tokio::time::Instant::now();
-    loop {
+    while !*stopped.borrow() {
         match state.store.claim_job().await {
             Ok(Some(job)) => process(&state, job).await,
             Ok(None) => {
-                let _ = tokio::time::timeout(Duration::from_secs(1), state.jobs.notified()).await;
+                tokio::select! {
+                    _ = state.jobs.notified() => {}
+                    _ = stopped.changed() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
             }
             Err(error) => {
                 tracing::error!(error = format!("{error:#}"), "could not claim a job");

@@ -109,6 +109,39 @@ impl SlackWeb {
         Ok(())
     }
 
+    /// The `ts` of a message this bot already posted with idempotency `key` (in its
+    /// metadata): in the thread `thread_ts`, or among the channel's latest messages.
+    pub async fn find_posted(
+        &self,
+        channel: &str,
+        thread_ts: Option<&str>,
+        key: &str,
+    ) -> Result<Option<String>, PostError> {
+        let session = self.client.open_session(&self.token);
+        let mut params = vec![
+            ("channel", Some(channel)),
+            ("include_all_metadata", Some("true")),
+            ("limit", Some("200")),
+        ];
+        let method = match thread_ts {
+            Some(ts) => {
+                params.push(("ts", Some(ts)));
+                "conversations.replies"
+            }
+            None => "conversations.history",
+        };
+        let response: SlackApiConversationsHistoryResponse = session
+            .http_session_api
+            .http_get(method, &params, None)
+            .await
+            .map_err(map_error)?;
+        Ok(response
+            .messages
+            .into_iter()
+            .find(|m| carries_key(&m.content, key))
+            .map(|m| m.origin.ts.0))
+    }
+
     /// Answers a slash command or button through its `response_url` (ephemeral, as Slack defaults).
     pub async fn respond(
         &self,
@@ -129,6 +162,27 @@ impl SlackWeb {
             .map_err(map_error)?;
         Ok(())
     }
+}
+
+/// Event type of the metadata that carries a post's idempotency key.
+pub const POST_EVENT_TYPE: &str = "ecrscan_post";
+
+/// `content` with `key` in its metadata, so that it can be recognised later.
+pub fn with_key(mut content: SlackMessageContent, key: &str) -> SlackMessageContent {
+    let payload = std::collections::HashMap::from([("key".to_string(), key.to_string())]);
+    content.metadata =
+        Some(SlackMessageMetadata::new(POST_EVENT_TYPE.to_string()).with_event_payload(payload));
+    content
+}
+
+fn carries_key(content: &SlackMessageContent, key: &str) -> bool {
+    content.metadata.as_ref().is_some_and(|m| {
+        m.event_type == POST_EVENT_TYPE
+            && m.event_payload
+                .as_ref()
+                .and_then(|p| p.get("key"))
+                .is_some_and(|k| k == key)
+    })
 }
 
 fn map_error(error: SlackClientError) -> PostError {

@@ -9,6 +9,7 @@ mod instances;
 mod interactions;
 mod moto;
 mod now;
+mod outbox;
 mod schedule_refusals;
 mod schedules;
 mod signatures;

@@ -19,6 +19,21 @@ pub struct Call {
     /// `chat.postMessage`, `chat.update`, or `response_url`.
     pub method: String,
     pub body: Value,
+    /// The `ts` of the message, for posts.
+    pub ts: String,
+}
+
+/// A failure the stand-in answers the next `chat.postMessage` with.
+#[derive(Debug, Clone, Copy)]
+pub enum Fault {
+    /// This HTTP status; the message is not taken.
+    Status(u16),
+    /// 429 with `Retry-After` in seconds; the message is not taken.
+    RateLimited(u64),
+    /// The message is taken, but the answer is this HTTP status (a lost answer).
+    TakenThenStatus(u16),
+    /// `{"ok": false, "error": code}`; the message is not taken.
+    Error(&'static str),
 }
 
 impl Call {
@@ -39,6 +54,7 @@ struct Recorded {
     violations: Vec<String>,
     next_ts: u64,
     refused_channels: HashSet<String>,
+    faults: std::collections::VecDeque<Fault>,
 }
 
 /// The running stand-in.
@@ -58,7 +74,7 @@ impl SlackStub {
             state: Arc::default(),
         };
         let app = Router::new()
-            .route("/api/{method}", post(web_api))
+            .route("/api/{method}", post(web_api).get(read_api))
             .route("/commands/{team}/{id}/{secret}", post(response_url))
             .with_state(stub.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -84,6 +100,15 @@ impl SlackStub {
             .unwrap()
             .refused_channels
             .insert(channel.to_string());
+    }
+
+    /// The next `chat.postMessage` calls fail with `faults`, in order.
+    pub fn fail_next(&self, faults: &[Fault]) {
+        self.state
+            .lock()
+            .unwrap()
+            .faults
+            .extend(faults.iter().copied());
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -120,7 +145,7 @@ impl SlackStub {
         );
     }
 
-    fn record(&self, method: &str, body: Value) {
+    fn record(&self, method: &str, body: Value, ts: String) {
         let mut state = self.state.lock().unwrap();
         if let Err(problems) = serde_json::from_value::<SlackMessageContent>(body.clone())
             .map_err(|e| vec![e.to_string()])
@@ -131,6 +156,7 @@ impl SlackStub {
         state.calls.push(Call {
             method: method.to_string(),
             body,
+            ts,
         });
     }
 }
@@ -141,27 +167,37 @@ async fn web_api(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    let authorized = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == format!("Bearer {}", stub.token));
-    if !authorized {
+    if !authorized(&stub, &headers) {
         return ok_false("not_authed");
     }
     let Ok(body) = serde_json::from_str::<Value>(&body) else {
         return ok_false("invalid_json");
     };
     let channel = body["channel"].as_str().unwrap_or_default().to_string();
-    if stub
-        .state
-        .lock()
-        .unwrap()
-        .refused_channels
-        .contains(&channel)
-    {
-        return ok_false("not_in_channel");
+    let fault = {
+        let mut state = stub.state.lock().unwrap();
+        if state.refused_channels.contains(&channel) {
+            return ok_false("not_in_channel");
+        }
+        match method.as_str() {
+            "chat.postMessage" => state.faults.pop_front(),
+            _ => None,
+        }
+    };
+    match fault {
+        Some(Fault::Status(status)) => return status_only(status),
+        Some(Fault::Error(code)) => return ok_false(code),
+        Some(Fault::RateLimited(secs)) => {
+            let headers = [("retry-after", secs.to_string())];
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                headers,
+                axum::Json(json!({"ok": false, "error": "ratelimited"})),
+            )
+                .into_response();
+        }
+        _ => {}
     }
-    stub.record(&method, body.clone());
     let ts = match method.as_str() {
         "chat.update" => body["ts"].as_str().unwrap_or_default().to_string(),
         _ => {
@@ -170,6 +206,10 @@ async fn web_api(
             format!("1700000000.{:06}", state.next_ts)
         }
     };
+    stub.record(&method, body.clone(), ts.clone());
+    if let Some(Fault::TakenThenStatus(status)) = fault {
+        return status_only(status);
+    }
     let mut message = body.clone();
     message["type"] = json!("message");
     message["ts"] = json!(ts);
@@ -179,10 +219,59 @@ async fn web_api(
         .into_response()
 }
 
+/// `conversations.history` and `conversations.replies`, from the posts received.
+async fn read_api(
+    State(stub): State<SlackStub>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    if !authorized(&stub, &headers) {
+        return ok_false("not_authed");
+    }
+    let channel = query.get("channel").cloned().unwrap_or_default();
+    let thread = query.get("ts").cloned();
+    let with_metadata = query
+        .get("include_all_metadata")
+        .is_some_and(|v| v == "true");
+    let wanted = |call: &Call| match (method.as_str(), &thread) {
+        ("conversations.history", _) => call.body.get("thread_ts").is_none(),
+        ("conversations.replies", Some(ts)) => {
+            call.ts == *ts || call.body["thread_ts"] == json!(ts)
+        }
+        _ => false,
+    };
+    let messages: Vec<Value> = stub
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.body["channel"] == json!(channel) && wanted(c))
+        .map(|c| {
+            let mut message =
+                json!({ "type": "message", "ts": c.ts, "text": c.text(), "user": "U0BOT" });
+            if with_metadata && let Some(metadata) = c.body.get("metadata") {
+                message["metadata"] = metadata.clone();
+            }
+            message
+        })
+        .collect();
+    axum::Json(json!({ "ok": true, "messages": messages, "has_more": false })).into_response()
+}
+
+fn authorized(stub: &SlackStub, headers: &HeaderMap) -> bool {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == format!("Bearer {}", stub.token))
+}
+
+fn status_only(status: u16) -> Response {
+    (StatusCode::from_u16(status).unwrap(), "upstream trouble").into_response()
+}
+
 async fn response_url(State(stub): State<SlackStub>, body: String) -> Response {
     match serde_json::from_str::<Value>(&body) {
         Ok(body) => {
-            stub.record("response_url", body);
+            stub.record("response_url", body, String::new());
             (StatusCode::OK, "ok").into_response()
         }
         Err(_) => (StatusCode::BAD_REQUEST, "invalid_payload").into_response(),

@@ -6,8 +6,6 @@
 //! history), then posted one by one, recording each success; a retried job
 //! resumes where it stopped instead of posting again.
 
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::SlackMessageContent;
 
@@ -19,10 +17,13 @@ use crate::scan::events::{EcrScanStatus, ScanEvent, parse_event};
 use crate::scan::findings::{Finding, ScanKind, ScanReport, ScanStatus, Severity};
 use crate::scan::image::Image;
 use crate::slack::blocks;
-use crate::slack::client::{Post, PostError};
 use crate::sns::SnsMessage;
 use crate::store::{Job, ScanRecord};
 use crate::worker::Failure;
+
+mod deliver;
+
+use deliver::deliver;
 
 /// One message of a plan.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -41,6 +42,8 @@ pub enum Planned {
 /// Everything to post for one scan, channel by channel.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Progress {
+    /// `example:web-latest`, for reports.
+    pub image: String,
     pub repository: String,
     pub image_key: String,
     pub deliveries: Vec<Delivery>,
@@ -53,6 +56,9 @@ pub struct Delivery {
     pub parent_ts: Option<String>,
     pub messages: Vec<Planned>,
     pub sent: usize,
+    /// Why Slack refused this channel for good, when it did (reported once).
+    #[serde(default)]
+    pub refused: Option<String>,
 }
 
 /// Runs one stored SNS notification.
@@ -64,7 +70,7 @@ pub async fn run(state: &AppState, job: &Job) -> Result<(), Failure> {
             None => return Ok(()),
         },
     };
-    deliver(state, job.id, progress).await
+    deliver(state, job, progress).await
 }
 
 /// `tag:web-latest`, or `digest:sha256:…` for an untagged image.
@@ -132,6 +138,7 @@ async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> 
                 parent_ts,
                 messages,
                 sent: 0,
+                refused: None,
             });
         }
     }
@@ -147,6 +154,7 @@ async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> 
     });
     let repository = image.repository.clone();
     let progress = Progress {
+        image: image.display_name(),
         repository,
         image_key: key,
         deliveries,
@@ -238,91 +246,7 @@ async fn fetch_report(
     }
 }
 
-async fn deliver(state: &AppState, job_id: i64, mut progress: Progress) -> Result<(), Failure> {
-    for d in 0..progress.deliveries.len() {
-        loop {
-            let delivery = &progress.deliveries[d];
-            let Some(message) = delivery.messages.get(delivery.sent).cloned() else {
-                break;
-            };
-            match send(state, delivery, message).await {
-                Ok(Some(ts)) if delivery.parent_ts.is_none() => {
-                    let (repository, key) = (&progress.repository, &progress.image_key);
-                    state
-                        .store
-                        .save_image_thread(repository, key, &delivery.channel, &ts)
-                        .await?;
-                    progress.deliveries[d].parent_ts = Some(ts);
-                }
-                Ok(_) => {}
-                Err(PostError::Refused(code)) if is_gone(&code) => {
-                    tracing::warn!(%code, "the thread's parent is gone; posting on");
-                }
-                Err(PostError::RateLimited(after)) => {
-                    let after = after.unwrap_or(Duration::from_secs(1));
-                    return Err(Failure::Retry {
-                        after,
-                        error: "Slack rate limit".into(),
-                    });
-                }
-                Err(PostError::Unavailable(error)) => return Err(Failure::retry(error)),
-                Err(error) => return Err(Failure::Permanent(error.to_string())),
-            }
-            progress.deliveries[d].sent += 1;
-            state
-                .store
-                .save_progress(job_id, &to_json(&progress)?)
-                .await?;
-        }
-    }
-    Ok(())
-}
-
-/// Posts one planned message; the new message's `ts` when it posted one.
-async fn send(
-    state: &AppState,
-    delivery: &Delivery,
-    message: Planned,
-) -> Result<Option<String>, PostError> {
-    let channel = delivery.channel.clone();
-    let parent = delivery.parent_ts.clone();
-    let post = |content, thread_ts, broadcast| Post {
-        channel: channel.clone(),
-        content,
-        thread_ts,
-        broadcast,
-    };
-    match message {
-        Planned::Parent(content) => state
-            .slack
-            .post(&post(content, None, false))
-            .await
-            .map(Some),
-        Planned::UpdateParent(content) => {
-            let ts = parent.unwrap_or_default();
-            state
-                .slack
-                .update(&channel, &ts, content)
-                .await
-                .map(|()| None)
-        }
-        Planned::Reply { content, broadcast } => state
-            .slack
-            .post(&post(content, parent, broadcast))
-            .await
-            .map(Some),
-    }
-}
-
-/// Slack's answers for a parent message that can no longer be updated.
-fn is_gone(code: &str) -> bool {
-    matches!(
-        code,
-        "message_not_found" | "cant_update_message" | "edit_window_closed"
-    )
-}
-
-fn to_json(progress: &Progress) -> Result<String, Failure> {
+pub(crate) fn to_json(progress: &Progress) -> Result<String, Failure> {
     serde_json::to_string(progress).map_err(permanent)
 }
 

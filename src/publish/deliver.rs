@@ -1,0 +1,177 @@
+//! Posting a planned result: message by message, each success recorded, each
+//! post carrying an idempotency key so that one whose answer was lost is
+//! recognised instead of posted again.
+
+use std::time::Duration;
+
+use super::{Delivery, Planned, Progress, to_json};
+use crate::app::AppState;
+use crate::slack::blocks;
+use crate::slack::client::{Post, PostError, with_key};
+use crate::store::Job;
+use crate::worker::Failure;
+
+pub(super) async fn deliver(
+    state: &AppState,
+    job: &Job,
+    mut progress: Progress,
+) -> Result<(), Failure> {
+    // Only the first message not yet recorded can have reached Slack unrecorded
+    // (a crash or a lost answer); every later one is surely new.
+    let mut resumed = job.attempts > 1;
+    for d in 0..progress.deliveries.len() {
+        loop {
+            let delivery = &progress.deliveries[d];
+            let Some(message) = delivery.messages.get(delivery.sent).cloned() else {
+                break;
+            };
+            let key = format!("{}:{d}:{}", job.id, delivery.sent);
+            let result = match std::mem::take(&mut resumed) {
+                true => match already_posted(state, delivery, &message, &key).await? {
+                    Some(ts) => Ok(Some(ts)),
+                    None => send(state, delivery, message, &key).await,
+                },
+                false => send(state, delivery, message, &key).await,
+            };
+            match result {
+                Ok(Some(ts)) if delivery.parent_ts.is_none() => {
+                    let (repository, key) = (&progress.repository, &progress.image_key);
+                    state
+                        .store
+                        .save_image_thread(repository, key, &delivery.channel, &ts)
+                        .await?;
+                    progress.deliveries[d].parent_ts = Some(ts);
+                }
+                Ok(_) => {}
+                Err(PostError::Refused(code)) if is_gone(&code) => {
+                    tracing::warn!(%code, "the thread's parent is gone; posting on");
+                }
+                Err(PostError::RateLimited(after)) => {
+                    let after = after.unwrap_or(Duration::from_secs(1));
+                    return Err(Failure::Retry {
+                        after,
+                        error: "Slack rate limit".into(),
+                    });
+                }
+                Err(PostError::Unavailable(error)) => return Err(Failure::retry(error)),
+                Err(error) => {
+                    let code = error.to_string();
+                    progress.deliveries[d].refused = Some(code.clone());
+                    progress.deliveries[d].sent = progress.deliveries[d].messages.len();
+                    state
+                        .store
+                        .save_progress(job.id, &to_json(&progress)?)
+                        .await?;
+                    report_refusal(
+                        state,
+                        &progress.image,
+                        &progress.deliveries[d].channel,
+                        &code,
+                    )
+                    .await;
+                    break;
+                }
+            }
+            progress.deliveries[d].sent += 1;
+            state
+                .store
+                .save_progress(job.id, &to_json(&progress)?)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The `ts` of `message` when an earlier attempt posted it after all.
+async fn already_posted(
+    state: &AppState,
+    delivery: &Delivery,
+    message: &Planned,
+    key: &str,
+) -> Result<Option<String>, Failure> {
+    let thread = match message {
+        Planned::UpdateParent(_) => return Ok(None),
+        Planned::Parent(_) => None,
+        Planned::Reply { .. } => delivery.parent_ts.as_deref(),
+    };
+    match state
+        .slack
+        .find_posted(&delivery.channel, thread, key)
+        .await
+    {
+        Ok(found) => Ok(found),
+        Err(PostError::Unavailable(error)) => Err(Failure::retry(error)),
+        Err(error) => {
+            tracing::warn!(%error, "cannot read the channel back; posting anyway");
+            Ok(None)
+        }
+    }
+}
+
+/// Posts one planned message (the plain text alone when Slack refuses its blocks);
+/// the new message's `ts` when it posted one.
+async fn send(
+    state: &AppState,
+    delivery: &Delivery,
+    message: Planned,
+    key: &str,
+) -> Result<Option<String>, PostError> {
+    let channel = delivery.channel.clone();
+    let parent = delivery.parent_ts.clone();
+    let (content, thread_ts, broadcast) = match message {
+        Planned::UpdateParent(content) => {
+            let ts = parent.unwrap_or_default();
+            return state
+                .slack
+                .update(&channel, &ts, content)
+                .await
+                .map(|()| None);
+        }
+        Planned::Parent(content) => (content, None, false),
+        Planned::Reply { content, broadcast } => (content, parent, broadcast),
+    };
+    let mut post = Post {
+        channel,
+        content: with_key(content, key),
+        thread_ts,
+        broadcast,
+    };
+    match state.slack.post(&post).await {
+        Err(PostError::Refused(code)) if code == "invalid_blocks" => {
+            tracing::error!("Slack refused the blocks of a message; posting its text alone");
+            post.content.blocks = None;
+            state.slack.post(&post).await.map(Some)
+        }
+        result => result.map(Some),
+    }
+}
+
+/// Tells `ECRSCAN_CHANNEL` (once) that a channel refused a result for good.
+async fn report_refusal(state: &AppState, image: &str, channel: &str, reason: &str) {
+    tracing::error!(%channel, %reason, %image, "Slack refused a result for good");
+    let Some(report_to) = state.settings.channel.clone().filter(|c| c != channel) else {
+        return;
+    };
+    let text = format!(
+        ":warning: I could not post the scan result of `{image}` in <#{channel}>: {reason}. \
+         If I am not in that channel, invite me with `/invite @ecrscan`; \
+         otherwise remove its subscription with `/ecrscan unsubscribe`."
+    );
+    let post = Post {
+        channel: report_to,
+        content: blocks::text(&text),
+        thread_ts: None,
+        broadcast: false,
+    };
+    if let Err(error) = state.slack.post(&post).await {
+        tracing::error!(%error, "could not report a refused result either");
+    }
+}
+
+/// Slack's answers for a parent message that can no longer be updated.
+fn is_gone(code: &str) -> bool {
+    matches!(
+        code,
+        "message_not_found" | "cant_update_message" | "edit_window_closed"
+    )
+}
