@@ -10,6 +10,7 @@ mod interactions;
 mod moto;
 mod now;
 mod outbox;
+mod process;
 mod schedule_refusals;
 mod schedules;
 mod signatures;

@@ -1,0 +1,220 @@
+//! The real binary: start-up errors, SIGTERM, and SIGKILL in the middle of work.
+
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::helpers::{TOKEN, push_images, unique_repository};
+use crate::moto;
+use crate::slack_stub::SlackStub;
+use crate::sns_harness::{SnsOrigin, TOPIC, body, scan_event};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_ecrscan");
+const RESULTS: &str = "C0RESULTS";
+
+/// `ecrscan serve` with exactly `env` (plus PATH).
+fn serve(env: &HashMap<&str, String>) -> Child {
+    Command::new(BINARY)
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn wait_ready(http: &reqwest::Client, port: u16) {
+    for _ in 0..200 {
+        if let Ok(r) = http
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            && r.status() == 200
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("ecrscan did not become ready on port {port}");
+}
+
+fn environment(
+    slack: &SlackStub,
+    sns: &SnsOrigin,
+    database_url: &str,
+) -> HashMap<&'static str, String> {
+    HashMap::from([
+        ("SLACK_SIGNING_SECRET", "secret".to_string()),
+        ("SLACK_BOT_TOKEN", TOKEN.to_string()),
+        ("SLACK_API_URL", slack.api_url()),
+        ("ECRSCAN_CHANNEL", RESULTS.to_string()),
+        ("ECRSCAN_SNS_TOPIC_ARNS", TOPIC.to_string()),
+        (
+            "ECRSCAN_INSECURE_SNS_CERT_ORIGIN",
+            sns.origin.as_str().trim_end_matches('/').to_string(),
+        ),
+        ("DATABASE_URL", database_url.to_string()),
+        ("AWS_ENDPOINT_URL", moto::url().to_string()),
+        ("AWS_REGION", "us-east-1".to_string()),
+        ("AWS_ACCESS_KEY_ID", "testing".to_string()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".to_string()),
+        ("RUST_LOG", "warn".to_string()),
+    ])
+}
+
+#[test]
+fn a_missing_setting_stops_start_up_with_one_line_naming_it() {
+    let output = Command::new(BINARY)
+        .arg("serve")
+        .env_clear()
+        .env("SLACK_BOT_TOKEN", "xoxb-1")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("SLACK_SIGNING_SECRET"), "{stderr}");
+    assert!(!stderr.contains("xoxb-1"), "no secret in the output");
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_service_cleanly() {
+    let (slack, sns) = (SlackStub::start(TOKEN).await, SnsOrigin::start().await);
+    let dir = tempfile::tempdir().unwrap();
+    let mut env = environment(
+        &slack,
+        &sns,
+        &format!("sqlite://{}/e.db", dir.path().display()),
+    );
+    let port = free_port();
+    env.insert("PORT", port.to_string());
+    let mut child = serve(&env);
+    wait_ready(&reqwest::Client::new(), port).await;
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    for _ in 0..100 {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    panic!("ecrscan did not stop within 5 s of SIGTERM");
+}
+
+/// Delivers like SNS: again and again until a 2xx.
+async fn deliver_until_accepted(
+    http: &reqwest::Client,
+    ports: &std::sync::Mutex<u16>,
+    payload: &str,
+) {
+    loop {
+        let port = *ports.lock().unwrap();
+        let sent = http
+            .post(format!("http://127.0.0.1:{port}/sns"))
+            .header("x-amz-sns-message-type", "Notification")
+            .body(payload.to_string())
+            .timeout(Duration::from_secs(2))
+            .send()
+            .await;
+        if sent.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn sigkill_midway_through_500_notifications_loses_nothing_and_posts_nothing_twice() {
+    const COUNT: usize = 500;
+    let repository = unique_repository("crash");
+    let digest = push_images(&repository, &["base"]).await.remove(0);
+    moto::ecr_client()
+        .start_image_scan()
+        .repository_name(&repository)
+        .image_id(
+            aws_sdk_ecr::types::ImageIdentifier::builder()
+                .image_digest(&digest)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let (slack, sns) = (SlackStub::start(TOKEN).await, SnsOrigin::start().await);
+    let dir = tempfile::tempdir().unwrap();
+    let mut env = environment(
+        &slack,
+        &sns,
+        &format!("sqlite://{}/e.db", dir.path().display()),
+    );
+    let http = reqwest::Client::new();
+    let port = std::sync::Mutex::new(free_port());
+    env.insert("PORT", port.lock().unwrap().to_string());
+    let mut first = serve(&env);
+    wait_ready(&http, *port.lock().unwrap()).await;
+
+    let payloads: Vec<String> = (0..COUNT)
+        .map(|n| {
+            let tag = format!("t{n}");
+            body(&sns.notification(
+                &format!("crash-{n}"),
+                &scan_event(&repository, &digest, &[&tag], "COMPLETE"),
+            ))
+        })
+        .collect();
+    for payload in &payloads[..COUNT / 2] {
+        deliver_until_accepted(&http, &port, payload).await;
+    }
+    // Kill while the worker is busy posting, then start again on the same database.
+    while slack.calls_to("chat.postMessage").len() < 50 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let second_port = free_port();
+    *port.lock().unwrap() = second_port;
+    env.insert("PORT", second_port.to_string());
+    let mut second = serve(&env);
+    wait_ready(&http, second_port).await;
+    for payload in &payloads[COUNT / 2 - 5..] {
+        deliver_until_accepted(&http, &port, payload).await; // five redelivered, as SNS would
+    }
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while slack.calls_to("chat.postMessage").len() < COUNT * 2
+        && tokio::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    second.kill().unwrap();
+
+    let posts = slack.calls_to("chat.postMessage");
+    let mut parents: HashMap<String, usize> = HashMap::new();
+    for post in posts.iter().filter(|p| p.body.get("thread_ts").is_none()) {
+        *parents
+            .entry(post.body["blocks"][0]["text"]["text"].to_string())
+            .or_default() += 1;
+    }
+    let twice: Vec<_> = parents.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "posted twice: {twice:?}");
+    assert_eq!(parents.len(), COUNT, "every result posted");
+    assert_eq!(
+        posts.len(),
+        COUNT * 2,
+        "one summary and one detail reply each"
+    );
+}
