@@ -7,6 +7,7 @@ use anyhow::Context;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::middleware::from_fn;
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
@@ -14,6 +15,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::aws::{Ecr, Scheduler};
 use crate::config::Settings;
+use crate::metrics;
 use crate::slack;
 use crate::slack::client::SlackWeb;
 use crate::sns::Verifier;
@@ -136,8 +138,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
+        .route("/metrics", get(metrics::serve))
         .merge(slack::router(state.clone()))
         .merge(crate::sns::handler::router())
+        .layer(from_fn(metrics::track))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -4,6 +4,7 @@ pub mod app;
 pub mod aws;
 pub mod config;
 pub mod error;
+pub mod metrics;
 pub mod publish;
 pub mod routing;
 pub mod scan;

@@ -8,7 +8,7 @@ use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction};
 
 use super::convert;
-use super::error::{AwsError, classify};
+use super::error::{AwsError, call};
 use crate::scan::findings::{ScanKind, ScanReport};
 use crate::scan::image::{Image, ImageId};
 
@@ -46,14 +46,13 @@ impl SdkEcr {
 #[async_trait]
 impl Ecr for SdkEcr {
     async fn describe_image(&self, repository: &str, id: &ImageId) -> Result<Image, AwsError> {
-        let output = self
+        let request = self
             .client
             .describe_images()
             .repository_name(repository)
             .image_ids(identifier(id))
-            .send()
-            .await
-            .map_err(|e| classify(e, "ecr:DescribeImages"))?;
+            .send();
+        let output = call("ecr:DescribeImages", request).await?;
         let detail = output
             .image_details()
             .first()
@@ -71,7 +70,7 @@ impl Ecr for SdkEcr {
     }
 
     async fn list_tags(&self, repository: &str) -> Result<Vec<String>, AwsError> {
-        let pages = self
+        let request = self
             .client
             .list_images()
             .repository_name(repository)
@@ -84,19 +83,14 @@ impl Ecr for SdkEcr {
             .into_paginator()
             .items()
             .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| classify(e, "ecr:ListImages"))?;
+            .collect::<Result<Vec<_>, _>>();
+        let pages = call("ecr:ListImages", request).await?;
         Ok(pages.into_iter().filter_map(|id| id.image_tag).collect())
     }
 
     async fn scan_kind(&self) -> Result<ScanKind, AwsError> {
-        let output = self
-            .client
-            .get_registry_scanning_configuration()
-            .send()
-            .await
-            .map_err(|e| classify(e, "ecr:GetRegistryScanningConfiguration"))?;
+        let request = self.client.get_registry_scanning_configuration().send();
+        let output = call("ecr:GetRegistryScanningConfiguration", request).await?;
         let kind = output
             .scanning_configuration()
             .and_then(|c| c.scan_type())
@@ -108,20 +102,20 @@ impl Ecr for SdkEcr {
     }
 
     async fn start_scan(&self, image: &Image) -> Result<(), AwsError> {
-        self.client
+        let request = self
+            .client
             .start_image_scan()
             .repository_name(&image.repository)
             .image_id(identifier(&ImageId::Digest(image.digest.clone())))
             .customize()
             .config_override(aws_sdk_ecr::Config::builder().retry_classifier(DailyLimitIsFinal))
-            .send()
-            .await
-            .map_err(|e| classify(e, "ecr:StartImageScan"))?;
+            .send();
+        call("ecr:StartImageScan", request).await?;
         Ok(())
     }
 
     async fn findings(&self, image: &Image) -> Result<ScanReport, AwsError> {
-        let pages = self
+        let request = self
             .client
             .describe_image_scan_findings()
             .repository_name(&image.repository)
@@ -129,9 +123,8 @@ impl Ecr for SdkEcr {
             .max_results(1000)
             .into_paginator()
             .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| classify(e, "ecr:DescribeImageScanFindings"))?;
+            .collect::<Result<Vec<_>, _>>();
+        let pages = call("ecr:DescribeImageScanFindings", request).await?;
         Ok(convert::report(image.clone(), &pages))
     }
 }

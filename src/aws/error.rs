@@ -1,6 +1,10 @@
 //! AWS failures sorted into what a user can act on.
 
+use std::time::Instant;
+
 use aws_sdk_ecr::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use crate::metrics::metrics;
 
 /// An AWS call that failed, in terms a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,6 +44,42 @@ pub enum AwsError {
     },
 }
 
+impl AwsError {
+    /// A short, stable label for metrics (`limit_exceeded`, `access_denied`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AwsError::RepositoryNotFound => "repository_not_found",
+            AwsError::ImageNotFound => "image_not_found",
+            AwsError::LimitExceeded => "limit_exceeded",
+            AwsError::ScanningDisabled => "scanning_disabled",
+            AwsError::UnsupportedImage(_) => "unsupported_image",
+            AwsError::ScanNotFound => "scan_not_found",
+            AwsError::AccessDenied { .. } => "access_denied",
+            AwsError::ResourceNotFound(_) => "resource_not_found",
+            AwsError::Conflict(_) => "conflict",
+            AwsError::NoCredentials => "no_credentials",
+            AwsError::Other { .. } => "other",
+        }
+    }
+}
+
+/// Awaits one SDK request (every page of it, for a paginator), sorts its error with
+/// [`classify`], and records its outcome and duration under `action`.
+pub async fn call<T, E, R>(
+    action: &'static str,
+    request: impl Future<Output = Result<T, SdkError<E, R>>>,
+) -> Result<T, AwsError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let started = Instant::now();
+    let result = request.await.map_err(|e| classify(e, action));
+    let outcome = result.as_ref().map_or_else(AwsError::kind, |_| "ok");
+    metrics().aws_call(action, outcome, started.elapsed());
+    result
+}
+
 /// Sorts an SDK error by its AWS error code; `action` is the IAM action that was called.
 pub fn classify<E, R>(error: SdkError<E, R>, action: &'static str) -> AwsError
 where
@@ -76,5 +116,25 @@ where
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AwsError;
+
+    #[test]
+    fn error_kinds_are_fixed_snake_case_labels_without_the_message() {
+        let denied = AwsError::AccessDenied {
+            action: "ecr:StartImageScan",
+            message: "User arn:aws:iam::1:user/alice is not authorized".into(),
+        };
+        assert_eq!(denied.kind(), "access_denied");
+        assert_eq!(AwsError::LimitExceeded.kind(), "limit_exceeded");
+        let other = AwsError::Other {
+            action: "ecr:ListImages",
+            message: "boom".into(),
+        };
+        assert_eq!(other.kind(), "other");
     }
 }

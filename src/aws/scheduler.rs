@@ -8,7 +8,7 @@ use aws_sdk_scheduler::types::{
 };
 
 use super::convert::time;
-use super::error::{AwsError, classify};
+use super::error::{AwsError, call};
 use crate::schedule::{ScanSchedule, ScheduleState};
 
 /// Scheduler may start a scan up to this many minutes after its time.
@@ -91,30 +91,19 @@ impl SdkScheduler {
     }
 
     async fn get_raw(&self, group: &str, name: &str) -> Result<GetScheduleOutput, AwsError> {
-        self.client
-            .get_schedule()
-            .group_name(group)
-            .name(name)
-            .send()
-            .await
-            .map_err(|e| classify(e, "scheduler:GetSchedule"))
+        let request = self.client.get_schedule().group_name(group).name(name);
+        call("scheduler:GetSchedule", request.send()).await
     }
 
     async fn create(&self, s: &ScanSchedule) -> Result<(), AwsError> {
         let request = self.client.create_schedule();
-        fill!(request, s)
-            .send()
-            .await
-            .map_err(|e| classify(e, "scheduler:CreateSchedule"))?;
+        call("scheduler:CreateSchedule", fill!(request, s).send()).await?;
         Ok(())
     }
 
     async fn update(&self, s: &ScanSchedule) -> Result<(), AwsError> {
         let request = self.client.update_schedule();
-        fill!(request, s)
-            .send()
-            .await
-            .map_err(|e| classify(e, "scheduler:UpdateSchedule"))?;
+        call("scheduler:UpdateSchedule", fill!(request, s).send()).await?;
         Ok(())
     }
 }
@@ -122,13 +111,13 @@ impl SdkScheduler {
 #[async_trait]
 impl Scheduler for SdkScheduler {
     async fn ensure_group(&self, group: &str) -> Result<(), AwsError> {
-        let found = self.client.get_schedule_group().name(group).send().await;
-        match found.map_err(|e| classify(e, "scheduler:GetScheduleGroup")) {
+        let found = self.client.get_schedule_group().name(group).send();
+        match call("scheduler:GetScheduleGroup", found).await {
             Err(AwsError::ResourceNotFound(_)) => {}
             other => return other.map(drop),
         }
-        let created = self.client.create_schedule_group().name(group).send().await;
-        match created.map_err(|e| classify(e, "scheduler:CreateScheduleGroup")) {
+        let created = self.client.create_schedule_group().name(group).send();
+        match call("scheduler:CreateScheduleGroup", created).await {
             Ok(_) | Err(AwsError::Conflict(_)) => Ok(()),
             Err(error) => Err(error),
         }
@@ -155,7 +144,7 @@ impl Scheduler for SdkScheduler {
     }
 
     async fn list(&self, group: &str) -> Result<Vec<String>, AwsError> {
-        let listed = self
+        let request = self
             .client
             .list_schedules()
             .group_name(group)
@@ -163,10 +152,8 @@ impl Scheduler for SdkScheduler {
             .into_paginator()
             .items()
             .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| classify(e, "scheduler:ListSchedules"));
-        let mut names: Vec<String> = match listed {
+            .collect::<Result<Vec<_>, _>>();
+        let mut names: Vec<String> = match call("scheduler:ListSchedules", request).await {
             Ok(summaries) => summaries.into_iter().filter_map(|s| s.name).collect(),
             Err(AwsError::ResourceNotFound(_)) => Vec::new(),
             Err(error) => return Err(error),
@@ -176,14 +163,8 @@ impl Scheduler for SdkScheduler {
     }
 
     async fn delete(&self, group: &str, name: &str) -> Result<bool, AwsError> {
-        let deleted = self
-            .client
-            .delete_schedule()
-            .group_name(group)
-            .name(name)
-            .send()
-            .await;
-        match deleted.map_err(|e| classify(e, "scheduler:DeleteSchedule")) {
+        let request = self.client.delete_schedule().group_name(group).name(name);
+        match call("scheduler:DeleteSchedule", request.send()).await {
             Ok(_) => Ok(true),
             Err(AwsError::ResourceNotFound(_)) => Ok(false),
             Err(error) => Err(error),
@@ -202,7 +183,8 @@ impl Scheduler for SdkScheduler {
             Err(error) => return Err(error),
         };
         // UpdateSchedule replaces every field: send back all of them, the state changed.
-        self.client
+        let request = self
+            .client
             .update_schedule()
             .group_name(group)
             .name(name)
@@ -216,9 +198,8 @@ impl Scheduler for SdkScheduler {
             .set_target(current.target.clone())
             .set_action_after_completion(current.action_after_completion.clone())
             .state(sdk_state(state))
-            .send()
-            .await
-            .map_err(|e| classify(e, "scheduler:UpdateSchedule"))?;
+            .send();
+        call("scheduler:UpdateSchedule", request).await?;
         let mut changed = schedule(group, name, &current);
         changed.state = state;
         Ok(Some(changed))

@@ -1,13 +1,15 @@
 //! The Slack Web API, through slack-morphism: post, update, and answer `response_url`s.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hyper_rustls::HttpsConnectorBuilder;
 use secrecy::{ExposeSecret, SecretString};
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 use url::Url;
+
+use crate::metrics::metrics;
 
 /// Where Slack's `response_url`s live; no other host is ever answered.
 const RESPONSE_URL_ORIGIN: &str = "https://hooks.slack.com";
@@ -34,6 +36,15 @@ impl PostError {
     pub fn is_not_in_channel(&self) -> bool {
         matches!(self, PostError::Refused(code) if matches!(code.as_str(),
             "not_in_channel" | "channel_not_found" | "is_archived"))
+    }
+
+    /// The outcome label for metrics: `refused`, `rate_limited` or `unavailable`.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            PostError::Refused(_) | PostError::ForeignResponseUrl(_) => "refused",
+            PostError::RateLimited(_) => "rate_limited",
+            PostError::Unavailable(_) => "unavailable",
+        }
     }
 }
 
@@ -85,10 +96,7 @@ impl SlackWeb {
                 .opt_thread_ts(post.thread_ts.clone().map(Into::into))
                 .opt_reply_broadcast(post.broadcast.then_some(true));
         let session = self.client.open_session(&self.token);
-        let response = session
-            .chat_post_message(&request)
-            .await
-            .map_err(map_error)?;
+        let response = timed("chat.postMessage", session.chat_post_message(&request)).await?;
         Ok(response.ts.0)
     }
 
@@ -105,7 +113,7 @@ impl SlackWeb {
             ts.to_string().into(),
         );
         let session = self.client.open_session(&self.token);
-        session.chat_update(&request).await.map_err(map_error)?;
+        timed("chat.update", session.chat_update(&request)).await?;
         Ok(())
     }
 
@@ -130,11 +138,8 @@ impl SlackWeb {
             }
             None => "conversations.history",
         };
-        let response: SlackApiConversationsHistoryResponse = session
-            .http_session_api
-            .http_get(method, &params, None)
-            .await
-            .map_err(map_error)?;
+        let read = session.http_session_api.http_get(method, &params, None);
+        let response: SlackApiConversationsHistoryResponse = timed(method, read).await?;
         Ok(response
             .messages
             .into_iter()
@@ -156,10 +161,8 @@ impl SlackWeb {
             })
             .ok_or_else(|| PostError::ForeignResponseUrl(response_url.to_string()))?;
         let request = SlackApiPostWebhookMessageRequest::new(content);
-        self.client
-            .respond_to_event(&SlackResponseUrl(url), &request)
-            .await
-            .map_err(map_error)?;
+        let url = SlackResponseUrl(url);
+        timed("response_url", self.client.respond_to_event(&url, &request)).await?;
         Ok(())
     }
 }
@@ -185,6 +188,18 @@ fn carries_key(content: &SlackMessageContent, key: &str) -> bool {
     })
 }
 
+/// Awaits one Web API call, recording its outcome and duration under `method`.
+async fn timed<T>(
+    method: &'static str,
+    call: impl Future<Output = Result<T, SlackClientError>>,
+) -> Result<T, PostError> {
+    let started = Instant::now();
+    let result = call.await.map_err(map_error);
+    let outcome = result.as_ref().map_or_else(PostError::outcome, |_| "ok");
+    metrics().slack_call(method, outcome, started.elapsed());
+    result
+}
+
 fn map_error(error: SlackClientError) -> PostError {
     match error {
         SlackClientError::ApiError(e) => PostError::Refused(e.code),
@@ -193,5 +208,25 @@ fn map_error(error: SlackClientError) -> PostError {
             PostError::Refused(format!("http_{}", e.status_code.as_u16()))
         }
         other => PostError::Unavailable(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PostError;
+
+    #[test]
+    fn post_errors_map_to_the_four_fixed_outcomes() {
+        assert_eq!(
+            PostError::Refused("not_in_channel".into()).outcome(),
+            "refused"
+        );
+        assert_eq!(PostError::RateLimited(None).outcome(), "rate_limited");
+        assert_eq!(
+            PostError::Unavailable("503".into()).outcome(),
+            "unavailable"
+        );
+        let foreign = PostError::ForeignResponseUrl("https://evil.example/x".into());
+        assert_eq!(foreign.outcome(), "refused");
     }
 }

@@ -14,6 +14,7 @@ use sha2::Sha256;
 
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::metrics::metrics;
 
 /// How far a request's timestamp may be from our clock, either way.
 pub const MAX_SKEW_SECS: i64 = 300;
@@ -32,6 +33,18 @@ pub enum SignatureError {
     Stale,
     #[error("the signature does not match")]
     Mismatch,
+}
+
+impl SignatureError {
+    /// A short, stable label for logs and metrics (`mismatch`, ...).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            SignatureError::MissingTimestamp => "missing_timestamp",
+            SignatureError::MissingSignature => "missing_signature",
+            SignatureError::Stale => "stale",
+            SignatureError::Mismatch => "mismatch",
+        }
+    }
 }
 
 /// Checks `body` against the `X-Slack-*` headers, as of `now` (Unix seconds).
@@ -106,6 +119,7 @@ pub async fn require_signature(
         now,
     ) {
         tracing::warn!(%reason, path = %parts.uri.path(), "refused a Slack request");
+        metrics().signature_failure("slack", reason.reason());
         return Err(AppError::Unauthorized);
     }
     Ok(next
@@ -179,6 +193,21 @@ mod tests {
         assert_eq!(verify(&s, &h, BODY, NOW + 300), Ok(()));
         assert_eq!(verify(&s, &h, BODY, NOW + 301), Err(SignatureError::Stale));
         assert_eq!(verify(&s, &h, BODY, NOW - 301), Err(SignatureError::Stale));
+    }
+
+    #[test]
+    fn every_refusal_has_its_own_reason_label() {
+        let reasons: std::collections::HashSet<_> = [
+            SignatureError::MissingTimestamp,
+            SignatureError::MissingSignature,
+            SignatureError::Stale,
+            SignatureError::Mismatch,
+        ]
+        .iter()
+        .map(SignatureError::reason)
+        .collect();
+        assert_eq!(reasons.len(), 4);
+        assert!(reasons.contains("mismatch"));
     }
 
     #[test]

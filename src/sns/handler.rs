@@ -15,6 +15,7 @@ use axum::routing::post;
 use super::{MessageType, SnsMessage, VerifyError};
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::metrics::metrics;
 use crate::slack::verify::MAX_BODY_BYTES;
 use crate::store::AuditEntry;
 
@@ -40,6 +41,7 @@ async fn receive(
         .sns
         .verify(type_header, &body, chrono::Utc::now())
         .await
+        .inspect_err(|error| metrics().signature_failure("sns", error.reason()))
     {
         Ok(msg) => msg,
         Err(VerifyError::CertUnavailable(error)) => {
@@ -76,6 +78,7 @@ async fn receive(
 /// GETs the `SubscribeURL`, which must be on the SNS host that signed the message.
 async fn confirm(state: &AppState, msg: &SnsMessage) -> Result<StatusCode, AppError> {
     let url = state.sns.subscribe_url(msg).map_err(|error| {
+        metrics().signature_failure("sns", error.reason());
         tracing::warn!(%error, "refused a SubscribeURL");
         AppError::Forbidden
     })?;

@@ -137,6 +137,10 @@ pub trait Store: Send + Sync {
     /// Returns jobs claimed before `claimed_before` (Unix seconds) to the queue.
     async fn release_jobs(&self, claimed_before: i64) -> anyhow::Result<u64>;
 
+    /// How many jobs are pending or running, and when the oldest pending one was
+    /// stored (Unix seconds; `None` when none is pending).
+    async fn queue_stats(&self) -> anyhow::Result<(u64, Option<i64>)>;
+
     /// The `ts` of the thread of an image in a channel.
     async fn image_thread(
         &self,

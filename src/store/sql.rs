@@ -222,6 +222,10 @@ impl Store for SqlStore {
         self.release_jobs_impl(claimed_before).await
     }
 
+    async fn queue_stats(&self) -> anyhow::Result<(u64, Option<i64>)> {
+        self.queue_stats_impl().await
+    }
+
     async fn image_thread(
         &self,
         repository: &str,

@@ -7,6 +7,7 @@ mod health;
 mod helpers;
 mod instances;
 mod interactions;
+mod metrics;
 mod moto;
 mod now;
 mod outbox;

@@ -164,7 +164,8 @@ async fn sigkill_midway_through_500_notifications_loses_nothing_and_posts_nothin
     let port = std::sync::Mutex::new(free_port());
     env.insert("PORT", port.lock().unwrap().to_string());
     let mut first = serve(&env);
-    wait_ready(&http, *port.lock().unwrap()).await;
+    let first_port = *port.lock().unwrap();
+    wait_ready(&http, first_port).await;
 
     let payloads: Vec<String> = (0..COUNT)
         .map(|n| {
@@ -201,6 +202,7 @@ async fn sigkill_midway_through_500_notifications_loses_nothing_and_posts_nothin
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     second.kill().unwrap();
+    second.wait().unwrap();
 
     let posts = slack.calls_to("chat.postMessage");
     let mut parents: HashMap<String, usize> = HashMap::new();

@@ -106,6 +106,26 @@ async fn jobs_interrupted_while_running_are_released() {
 }
 
 #[tokio::test]
+async fn queue_stats_count_pending_and_running_jobs_and_date_the_oldest_pending_one() {
+    for (store, db) in stores().await {
+        assert_eq!(store.queue_stats().await.unwrap(), (0, None), "{}", db.url);
+        for id in ["q1", "q2"] {
+            store.accept_message(id, "sns", id).await.unwrap();
+        }
+        let running = store.claim_job().await.unwrap().unwrap();
+        let (depth, oldest) = store.queue_stats().await.unwrap();
+        assert_eq!(depth, 2, "{}: one pending, one running", db.url);
+        let age = chrono::Utc::now().timestamp() - oldest.expect("a pending job");
+        assert!((0..=5).contains(&age), "{}: age {age}", db.url);
+
+        store.finish_job(running.id).await.unwrap();
+        let other = store.claim_job().await.unwrap().unwrap();
+        store.retry_job(other.id, 0, "gone", true).await.unwrap();
+        assert_eq!(store.queue_stats().await.unwrap(), (0, None), "{}", db.url);
+    }
+}
+
+#[tokio::test]
 async fn concurrent_workers_never_claim_the_same_job() {
     for (store, db) in stores().await {
         for n in 0..60 {

@@ -131,4 +131,16 @@ impl SqlStore {
         .rows_affected();
         Ok(released)
     }
+
+    pub(super) async fn queue_stats_impl(&self) -> anyhow::Result<(u64, Option<i64>)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS depth,
+                    MIN(CASE WHEN state = 'pending' THEN created_at END) AS oldest
+             FROM jobs WHERE state IN ('pending', 'running')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let depth: i64 = row.try_get("depth")?;
+        Ok((u64::try_from(depth)?, row.try_get("oldest")?))
+    }
 }
