@@ -36,10 +36,15 @@ pub(super) async fn deliver(
             match result {
                 Ok(Some(ts)) if delivery.parent_ts.is_none() => {
                     let (repository, key) = (&progress.repository, &progress.image_key);
-                    state
-                        .store
-                        .save_image_thread(repository, key, &delivery.channel, &ts)
-                        .await?;
+                    let store = &state.store;
+                    match delivery.digest_id {
+                        Some(id) => store.set_digest_ts(id, &ts).await?,
+                        None => {
+                            store
+                                .save_image_thread(repository, key, &delivery.channel, &ts)
+                                .await?
+                        }
+                    }
                     progress.deliveries[d].parent_ts = Some(ts);
                 }
                 Ok(_) => {}

@@ -11,7 +11,7 @@ use slack_morphism::prelude::SlackMessageContent;
 
 use crate::app::AppState;
 use crate::aws::AwsError;
-use crate::routing::targets;
+use crate::routing::{Target, targets};
 use crate::scan::diff::diff;
 use crate::scan::events::{EcrScanStatus, ScanEvent, parse_event};
 use crate::scan::findings::{Finding, ScanKind, ScanReport, ScanStatus, Severity};
@@ -59,6 +59,9 @@ pub struct Delivery {
     /// Why Slack refused this channel for good, when it did (reported once).
     #[serde(default)]
     pub refused: Option<String>,
+    /// The digest this result was folded into, when it was.
+    #[serde(default)]
+    pub digest_id: Option<i64>,
 }
 
 /// Runs one stored SNS notification.
@@ -112,35 +115,10 @@ async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> 
     };
     let mut deliveries = Vec::new();
     for target in targets {
-        let parent_ts = match &target.started_ts {
-            Some(ts) => {
-                store
-                    .save_image_thread(&image.repository, &key, &target.channel, ts)
-                    .await?;
-                Some(ts.clone())
-            }
-            None => {
-                store
-                    .image_thread(&image.repository, &key, &target.channel)
-                    .await?
-            }
+        let Some(rendered) = render(&report, previous.as_ref(), target.min_severity) else {
+            continue;
         };
-        let messages = render(
-            &report,
-            previous.as_ref(),
-            target.min_severity,
-            parent_ts.is_some(),
-        );
-        if !messages.is_empty() {
-            let channel = target.channel;
-            deliveries.push(Delivery {
-                channel,
-                parent_ts,
-                messages,
-                sent: 0,
-                refused: None,
-            });
-        }
+        deliveries.push(deliver_to(state, image, &key, target, rendered).await?);
     }
     let record = complete.then(|| ScanRecord {
         repository: image.repository.clone(),
@@ -170,14 +148,16 @@ async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> 
     Ok(Some(progress))
 }
 
-/// The messages for one channel: findings below `min` left out, and nothing at all
-/// when a channel with a minimum has nothing at or above it, found or fixed.
-fn render(
-    report: &ScanReport,
-    previous: Option<&ScanRecord>,
-    min: Severity,
-    threaded: bool,
-) -> Vec<Planned> {
+/// One channel's view of a result.
+struct Rendered {
+    summary: SlackMessageContent,
+    details: Vec<SlackMessageContent>,
+    new_critical: bool,
+}
+
+/// A result for one channel: findings below `min` left out, and `None` when a
+/// channel with a minimum has nothing at or above it, found or fixed.
+fn render(report: &ScanReport, previous: Option<&ScanRecord>, min: Severity) -> Option<Rendered> {
     let counts = |f: &&Finding| f.severity <= min;
     let report = ScanReport {
         findings: report.findings.iter().filter(counts).cloned().collect(),
@@ -190,27 +170,89 @@ fn render(
     let complete = report.status == ScanStatus::Complete;
     let nothing_fixed = changes.as_ref().is_none_or(|c| c.fixed.is_empty());
     if complete && min != Severity::Undefined && nothing_fixed && report.findings.is_empty() {
-        return Vec::new();
+        return None;
     }
-    let summary = blocks::summary(&report, changes.as_ref());
-    let mut messages = match threaded {
-        false => vec![Planned::Parent(summary)],
-        true => vec![
-            Planned::UpdateParent(summary.clone()),
-            Planned::Reply {
-                content: summary,
-                broadcast: changes.as_ref().is_some_and(blocks::has_new_critical),
-            },
-        ],
+    Some(Rendered {
+        summary: blocks::summary(&report, changes.as_ref()),
+        details: if complete {
+            blocks::details(&report)
+        } else {
+            Vec::new()
+        },
+        new_critical: changes.as_ref().is_some_and(blocks::has_new_critical),
+    })
+}
+
+/// Where and how a result goes in one channel: under the "scan started" message,
+/// in the image's thread, in a new thread, or folded into the channel's digest
+/// when more than `ECRSCAN_DIGEST_THRESHOLD` results reached it within the window.
+async fn deliver_to(
+    state: &AppState,
+    image: &Image,
+    key: &str,
+    target: Target,
+    rendered: Rendered,
+) -> anyhow::Result<Delivery> {
+    let store = &state.store;
+    let (now, window) = (
+        chrono::Utc::now().timestamp(),
+        state.settings.digest_window.as_secs(),
+    );
+    let recent = store
+        .count_result(&target.channel, now, window as i64)
+        .await?;
+    let threshold = i64::from(state.settings.digest_threshold);
+    let reply = |content| Planned::Reply {
+        content,
+        broadcast: false,
     };
-    if complete {
-        let details = blocks::details(&report).into_iter();
-        messages.extend(details.map(|content| Planned::Reply {
-            content,
-            broadcast: false,
-        }));
+    let (parent_ts, digest_id, mut messages) = if target.started_ts.is_none() && recent > threshold
+    {
+        let digest = store
+            .join_digest(&target.channel, now, window as i64)
+            .await?;
+        let head = blocks::digest(digest.results, window, &image.display_name());
+        let head = match digest.ts {
+            None => Planned::Parent(head),
+            Some(_) => Planned::UpdateParent(head),
+        };
+        (digest.ts, Some(digest.id), vec![head])
+    } else {
+        let parent_ts = match &target.started_ts {
+            Some(ts) => {
+                store
+                    .save_image_thread(&image.repository, key, &target.channel, ts)
+                    .await?;
+                Some(ts.clone())
+            }
+            None => {
+                store
+                    .image_thread(&image.repository, key, &target.channel)
+                    .await?
+            }
+        };
+        let head = match parent_ts {
+            None => vec![Planned::Parent(rendered.summary.clone())],
+            Some(_) => vec![Planned::UpdateParent(rendered.summary.clone())],
+        };
+        (parent_ts, None, head)
+    };
+    if matches!(messages[0], Planned::UpdateParent(_)) || digest_id.is_some() {
+        let broadcast = rendered.new_critical;
+        messages.push(Planned::Reply {
+            content: rendered.summary,
+            broadcast,
+        });
     }
-    messages
+    messages.extend(rendered.details.into_iter().map(reply));
+    Ok(Delivery {
+        channel: target.channel,
+        parent_ts,
+        messages,
+        sent: 0,
+        refused: None,
+        digest_id,
+    })
 }
 
 /// Every finding of the scanned image; a failed scan's reason when it failed.

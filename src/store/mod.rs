@@ -70,6 +70,16 @@ pub struct Subscription {
     pub created_by: String,
 }
 
+/// A digest gathering a burst of results for one channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digest {
+    pub id: i64,
+    /// How many results it holds, the one joining included.
+    pub results: i64,
+    /// Its message, once posted.
+    pub ts: Option<String>,
+}
+
 /// Everything ecrscan keeps between requests.
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -166,6 +176,17 @@ pub trait Store: Send + Sync {
 
     /// Every subscription, or one channel's, ordered by channel and pattern.
     async fn subscriptions(&self, channel: Option<&str>) -> anyhow::Result<Vec<Subscription>>;
+
+    /// Counts a result reaching `channel` at `now`; returns how many reached it
+    /// within the last `window` seconds, this one included.
+    async fn count_result(&self, channel: &str, now: i64, window: i64) -> anyhow::Result<i64>;
+
+    /// Adds a result to the channel's digest open within the last `window`
+    /// seconds, or opens one.
+    async fn join_digest(&self, channel: &str, now: i64, window: i64) -> anyhow::Result<Digest>;
+
+    /// Records the digest's message (the first one posted wins).
+    async fn set_digest_ts(&self, id: i64, ts: &str) -> anyhow::Result<()>;
 
     /// The latest completed scan of an image tag.
     async fn last_scan(

@@ -9,8 +9,9 @@ use async_trait::async_trait;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor, Row};
 
-use super::{AuditEntry, Job, ScanRecord, ScanRequest, Store, Subscription};
+use super::{AuditEntry, Digest, Job, ScanRecord, ScanRequest, Store, Subscription};
 
+mod digests;
 mod jobs;
 mod subscriptions;
 mod threads;
@@ -264,5 +265,17 @@ impl Store for SqlStore {
 
     async fn subscriptions(&self, channel: Option<&str>) -> anyhow::Result<Vec<Subscription>> {
         self.subscriptions_impl(channel).await
+    }
+
+    async fn count_result(&self, channel: &str, now: i64, window: i64) -> anyhow::Result<i64> {
+        self.count_result_impl(channel, now, window).await
+    }
+
+    async fn join_digest(&self, channel: &str, now: i64, window: i64) -> anyhow::Result<Digest> {
+        self.join_digest_impl(channel, now, window).await
+    }
+
+    async fn set_digest_ts(&self, id: i64, ts: &str) -> anyhow::Result<()> {
+        self.set_digest_ts_impl(id, ts).await
     }
 }

@@ -26,6 +26,8 @@ async fn instance(
         ("ECRSCAN_CHANNEL", "C0RESULTS"),
         ("ECRSCAN_SNS_TOPIC_ARNS", TOPIC),
         ("ECRSCAN_INSECURE_SNS_CERT_ORIGIN", origin.as_str()),
+        // Each result in its own thread here; digests have their own test.
+        ("ECRSCAN_DIGEST_THRESHOLD", "1000000"),
     ];
     let scheduler = Arc::new(SdkScheduler::new(crate::moto::scheduler_client()));
     let ports = Ports {

@@ -12,40 +12,48 @@ use crate::sns_harness::{SnsOrigin, TOPIC, body, scan_event};
 const BINARY: &str = env!("CARGO_BIN_EXE_ecrscan");
 const RESULTS: &str = "C0RESULTS";
 
-/// `ecrscan serve` with exactly `env` (plus PATH).
-fn serve(env: &HashMap<&str, String>) -> Child {
+/// `ecrscan serve` with exactly `env` (plus PATH), its log appended to `log`.
+fn serve(env: &HashMap<&str, String>, log: &std::path::Path) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
     Command::new(BINARY)
         .arg("serve")
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .envs(env)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn wait_ready(http: &reqwest::Client, port: u16) {
-    for _ in 0..200 {
-        if let Ok(r) = http
-            .get(format!("http://127.0.0.1:{port}/readyz"))
-            .send()
-            .await
+/// Waits until the `n`-th instance logging to `log` says it serves and answers
+/// `/readyz`; returns its port (each instance binds port 0).
+async fn wait_ready(http: &reqwest::Client, n: usize, log: &std::path::Path) -> u16 {
+    for _ in 0..600 {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let port = text
+            .lines()
+            .filter(|line| line.contains("ecrscan is serving"))
+            .nth(n)
+            .and_then(|line| line.split("port=").nth(1))
+            .and_then(|port| port.trim().parse::<u16>().ok());
+        if let Some(port) = port
+            && let Ok(r) = http
+                .get(format!("http://127.0.0.1:{port}/readyz"))
+                .send()
+                .await
             && r.status() == 200
         {
-            return;
+            return port;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("ecrscan did not become ready on port {port}");
+    let log = std::fs::read_to_string(log).unwrap_or_default();
+    panic!("ecrscan did not become ready within 30 s:\n{log}");
 }
 
 fn environment(
@@ -68,7 +76,10 @@ fn environment(
         ("AWS_REGION", "us-east-1".to_string()),
         ("AWS_ACCESS_KEY_ID", "testing".to_string()),
         ("AWS_SECRET_ACCESS_KEY", "testing".to_string()),
-        ("RUST_LOG", "warn".to_string()),
+        ("RUST_LOG", "info".to_string()),
+        ("PORT", "0".to_string()),
+        // Each result in its own thread here; digests have their own test.
+        ("ECRSCAN_DIGEST_THRESHOLD", "1000000".to_string()),
     ])
 }
 
@@ -91,15 +102,14 @@ fn a_missing_setting_stops_start_up_with_one_line_naming_it() {
 async fn sigterm_stops_the_service_cleanly() {
     let (slack, sns) = (SlackStub::start(TOKEN).await, SnsOrigin::start().await);
     let dir = tempfile::tempdir().unwrap();
-    let mut env = environment(
+    let env = environment(
         &slack,
         &sns,
         &format!("sqlite://{}/e.db", dir.path().display()),
     );
-    let port = free_port();
-    env.insert("PORT", port.to_string());
-    let mut child = serve(&env);
-    wait_ready(&reqwest::Client::new(), port).await;
+    let log = dir.path().join("ecrscan.log");
+    let mut child = serve(&env, &log);
+    wait_ready(&reqwest::Client::new(), 0, &log).await;
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -155,17 +165,15 @@ async fn sigkill_midway_through_500_notifications_loses_nothing_and_posts_nothin
         .unwrap();
     let (slack, sns) = (SlackStub::start(TOKEN).await, SnsOrigin::start().await);
     let dir = tempfile::tempdir().unwrap();
-    let mut env = environment(
+    let env = environment(
         &slack,
         &sns,
         &format!("sqlite://{}/e.db", dir.path().display()),
     );
     let http = reqwest::Client::new();
-    let port = std::sync::Mutex::new(free_port());
-    env.insert("PORT", port.lock().unwrap().to_string());
-    let mut first = serve(&env);
-    let first_port = *port.lock().unwrap();
-    wait_ready(&http, first_port).await;
+    let log = dir.path().join("ecrscan.log");
+    let mut first = serve(&env, &log);
+    let port = std::sync::Mutex::new(wait_ready(&http, 0, &log).await);
 
     let payloads: Vec<String> = (0..COUNT)
         .map(|n| {
@@ -185,11 +193,9 @@ async fn sigkill_midway_through_500_notifications_loses_nothing_and_posts_nothin
     }
     first.kill().unwrap();
     first.wait().unwrap();
-    let second_port = free_port();
+    let mut second = serve(&env, &log);
+    let second_port = wait_ready(&http, 1, &log).await;
     *port.lock().unwrap() = second_port;
-    env.insert("PORT", second_port.to_string());
-    let mut second = serve(&env);
-    wait_ready(&http, second_port).await;
     for payload in &payloads[COUNT / 2 - 5..] {
         deliver_until_accepted(&http, &port, payload).await; // five redelivered, as SNS would
     }

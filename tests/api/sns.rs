@@ -20,22 +20,25 @@ pub struct Setup {
 
 /// ecrscan trusting our SNS origin, with ECR answering `count` HIGH findings.
 pub async fn setup(count: usize) -> Setup {
+    setup_with(count, &[]).await
+}
+
+/// [`setup`] with extra settings.
+pub async fn setup_with(count: usize, extra: &[(&str, &str)]) -> Setup {
     let sns = SnsOrigin::start().await;
     let findings = Arc::new(Mutex::new(
         (0..count).map(|n| cve(n, FindingSeverity::High)).collect(),
     ));
     let rules = [image(), findings_pages(findings.clone())];
     let origin = sns.origin.as_str().trim_end_matches('/').to_string();
-    let app = spawn_app_with(
-        ecr(&[&rules[0], &rules[1]]),
-        &[
-            ("ECRSCAN_REPOSITORY", "example"),
-            ("ECRSCAN_CHANNEL", RESULTS),
-            ("ECRSCAN_SNS_TOPIC_ARNS", TOPIC),
-            ("ECRSCAN_INSECURE_SNS_CERT_ORIGIN", &origin),
-        ],
-    )
-    .await;
+    let mut settings = vec![
+        ("ECRSCAN_REPOSITORY", "example"),
+        ("ECRSCAN_CHANNEL", RESULTS),
+        ("ECRSCAN_SNS_TOPIC_ARNS", TOPIC),
+        ("ECRSCAN_INSECURE_SNS_CERT_ORIGIN", &origin),
+    ];
+    settings.extend_from_slice(extra);
+    let app = spawn_app_with(ecr(&[&rules[0], &rules[1]]), &settings).await;
     Setup { app, sns, findings }
 }
 
@@ -314,4 +317,56 @@ async fn other_events_are_acknowledged_and_post_nothing() {
     assert_eq!(response.status(), 200);
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(s.app.slack.calls().is_empty());
+}
+
+#[tokio::test]
+async fn a_burst_beyond_the_threshold_is_folded_into_one_digest() {
+    let s = setup_with(
+        1,
+        &[
+            ("ECRSCAN_DIGEST_THRESHOLD", "2"),
+            ("ECRSCAN_DIGEST_WINDOW_SECS", "600"),
+        ],
+    )
+    .await;
+    for n in 0..6 {
+        let tag = format!("web-{n}");
+        let event = scan_event("example", DIGEST, &[&tag], "COMPLETE");
+        deliver(
+            &s.app,
+            "Notification",
+            body(&s.sns.notification(&format!("burst-{n}"), &event)),
+        )
+        .await;
+    }
+    let posts = settled_posts(&s.app, 12).await;
+    let parents: Vec<_> = posts
+        .iter()
+        .filter(|p| p.body.get("thread_ts").is_none())
+        .collect();
+    assert_eq!(
+        parents.len(),
+        3,
+        "two threads of their own, then one digest: {parents:#?}"
+    );
+    let digest = parents[2];
+    assert!(digest.text().contains("scan results"), "{}", digest.text());
+    let in_digest: Vec<_> = posts
+        .iter()
+        .filter(|p| p.body["thread_ts"] == digest.ts.as_str())
+        .collect();
+    for n in 2..6 {
+        let name = format!("example:web-{n}");
+        assert!(
+            in_digest.iter().any(|p| p.everything().contains(&name)),
+            "{name} is in the digest"
+        );
+    }
+    let updates = s.app.slack.calls_to("chat.update");
+    assert_eq!(updates.len(), 3, "the digest is refreshed as results join");
+    assert!(
+        updates[2].text().contains("4 scan results"),
+        "{}",
+        updates[2].text()
+    );
 }

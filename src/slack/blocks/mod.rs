@@ -6,6 +6,7 @@
 //! boundaries with `…`.
 
 mod details;
+mod digest;
 mod findings;
 mod format;
 mod help;
@@ -20,6 +21,7 @@ use slack_morphism::prelude::*;
 use crate::slack::limits::{MAX_BLOCKS, MAX_SECTION_TEXT};
 
 pub use details::details;
+pub use digest::digest;
 pub use findings::findings;
 pub use format::{escape, severity_icon, truncate};
 pub use help::help;
