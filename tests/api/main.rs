@@ -1,6 +1,7 @@
 //! Integration tests: one binary, each test against a freshly spawned ecrscan.
 
 mod databases;
+mod deploy;
 mod ecr_mock;
 mod findings;
 mod health;
