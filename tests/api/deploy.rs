@@ -351,3 +351,40 @@ fn the_slack_manifest_points_at_ecrscans_routes_and_asks_only_for_the_scopes_it_
     assert_eq!(scopes.iter().cloned().collect::<BTreeSet<_>>(), used);
     assert_eq!(scopes.len(), used.len(), "no scope listed twice");
 }
+
+const PARSE_TOML: &str = r#"
+import json, sys, tomllib
+with open(sys.argv[1], "rb") as f:
+    print(json.dumps(tomllib.load(f)))
+"#;
+
+#[test]
+fn fly_keeps_one_machine_running_with_the_database_on_its_volume() {
+    let fly = python(PARSE_TOML, "fly.toml");
+    let service = &fly["http_service"];
+    assert_eq!(service["internal_port"], 8080);
+    assert!(
+        matches!(&service["auto_stop_machines"], Value::Bool(false))
+            || service["auto_stop_machines"] == "off"
+    );
+    assert_eq!(service["min_machines_running"], 1);
+    let checks = service["checks"].as_array().unwrap();
+    assert!(checks.iter().any(|c| c["path"] == "/healthz"), "{checks:?}");
+    assert_eq!(fly["mounts"]["destination"], "/data");
+    assert_eq!(fly["env"]["DATABASE_URL"], "sqlite:///data/ecrscan.db");
+
+    let dockerfile = std::fs::read_to_string(format!("{ROOT}/Dockerfile")).unwrap();
+    for line in [
+        "FROM debian:bookworm-slim AS runtime",
+        "USER ecrscan",
+        "EXPOSE 8080",
+        r#"ENTRYPOINT ["ecrscan"]"#,
+        r#"CMD ["serve"]"#,
+        r#"VOLUME ["/data"]"#,
+    ] {
+        assert!(
+            dockerfile.lines().any(|l| l == line),
+            "Dockerfile lacks {line}"
+        );
+    }
+}
