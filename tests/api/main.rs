@@ -8,6 +8,7 @@ mod health;
 mod helpers;
 mod instances;
 mod interactions;
+mod manifest;
 mod metrics;
 mod moto;
 mod now;
