@@ -5,6 +5,7 @@ pub mod aws;
 pub mod config;
 pub mod error;
 pub mod metrics;
+pub mod preview;
 pub mod publish;
 pub mod routing;
 pub mod scan;

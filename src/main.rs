@@ -1,5 +1,7 @@
-//! `ecrscan serve`: the Slack bot for Amazon ECR image scanning.
+//! `ecrscan serve`: the Slack bot for Amazon ECR image scanning; `ecrscan preview`:
+//! its messages, rendered offline.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -17,6 +19,16 @@ struct Cli {
 enum Command {
     /// Run the HTTP service (Slack commands, SNS notifications, health checks).
     Serve,
+    /// Print the messages the bot would post for a scan event, as Block Kit JSON and
+    /// Block Kit Builder links. Needs no Slack or AWS settings.
+    Preview {
+        /// An EventBridge event (`ECR Image Scan` or `Inspector2 Scan`), as JSON.
+        event: PathBuf,
+        /// A saved `aws ecr describe-image-scan-findings` response for the same image;
+        /// without it, the summary shows the event's severity counts only.
+        #[arg(long, value_name = "FINDINGS.json")]
+        findings: Option<PathBuf>,
+    },
 }
 
 #[tokio::main]
@@ -27,6 +39,20 @@ async fn main() -> ExitCode {
     ecrscan::telemetry::init();
     match cli.command {
         Command::Serve => serve().await,
+        Command::Preview { event, findings } => preview(&event, findings.as_deref()),
+    }
+}
+
+fn preview(event: &std::path::Path, findings: Option<&std::path::Path>) -> ExitCode {
+    match ecrscan::preview::run(event, findings) {
+        Ok(report) => {
+            print!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("ecrscan preview: {error:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -170,9 +170,12 @@ async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> 
     Ok(Some(progress))
 }
 
-/// The messages for one channel: findings below `min` left out, and nothing at all
-/// when a channel with a minimum has nothing at or above it, found or fixed.
-fn render(
+/// The messages for one channel, in posting order: the summary (a new parent, or
+/// an update of the thread's parent and a reply when `threaded`), then the details
+/// of a completed scan as replies. Findings below `min` are left out, and there is
+/// nothing at all when a channel with a minimum has nothing at or above it, found
+/// or fixed. Pure: `ecrscan preview` shows exactly these.
+pub fn render(
     report: &ScanReport,
     previous: Option<&ScanRecord>,
     min: Severity,
@@ -219,20 +222,9 @@ async fn fetch_report(
     event: &ScanEvent,
     image: Image,
 ) -> Result<ScanReport, Failure> {
-    let failed = matches!(
-        event,
-        ScanEvent::EcrScan {
-            status: EcrScanStatus::Failed,
-            ..
-        }
-    );
     match state.ecr.findings(&image).await {
-        Ok(report) if failed && !matches!(report.status, ScanStatus::Failed(_)) => Ok(ScanReport {
-            status: ScanStatus::Failed("ECR reported the scan as failed".into()),
-            ..report
-        }),
-        Ok(report) => Ok(report),
-        Err(AwsError::ScanNotFound) if failed => Ok(ScanReport {
+        Ok(report) => Ok(as_reported(event, report)),
+        Err(AwsError::ScanNotFound) if failed(event) => Ok(ScanReport {
             image,
             kind: ScanKind::Basic,
             status: ScanStatus::Failed("ECR gave no reason".into()),
@@ -244,6 +236,29 @@ async fn fetch_report(
         ),
         Err(error) => Err(Failure::retry(error)),
     }
+}
+
+/// The findings ECR gave, with the event's word on failure: a scan the event says
+/// failed is shown as failed whatever the findings' status says.
+pub fn as_reported(event: &ScanEvent, report: ScanReport) -> ScanReport {
+    match report.status {
+        ScanStatus::Failed(_) => report,
+        _ if failed(event) => ScanReport {
+            status: ScanStatus::Failed("ECR reported the scan as failed".into()),
+            ..report
+        },
+        _ => report,
+    }
+}
+
+fn failed(event: &ScanEvent) -> bool {
+    matches!(
+        event,
+        ScanEvent::EcrScan {
+            status: EcrScanStatus::Failed,
+            ..
+        }
+    )
 }
 
 pub(crate) fn to_json(progress: &Progress) -> Result<String, Failure> {

@@ -13,6 +13,7 @@ mod metrics;
 mod moto;
 mod now;
 mod outbox;
+mod preview;
 mod process;
 mod schedule_refusals;
 mod schedules;
