@@ -3,6 +3,7 @@
 pub mod app;
 pub mod aws;
 pub mod config;
+pub mod doctor;
 pub mod error;
 pub mod metrics;
 pub mod preview;

@@ -2,6 +2,7 @@
 
 mod databases;
 mod deploy;
+mod doctor;
 mod ecr_mock;
 mod findings;
 mod health;
