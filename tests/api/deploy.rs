@@ -152,13 +152,21 @@ fn trusts(document: &Value, service: &str) -> bool {
 /// The IAM actions ecrscan's code calls, as it names them to `classify` (`"ecr:ListImages"`...).
 fn actions_in_code() -> BTreeSet<String> {
     let mut actions = BTreeSet::new();
-    for entry in std::fs::read_dir(format!("{ROOT}/src/aws")).unwrap() {
-        let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        for service in ["ecr", "scheduler"] {
-            for rest in source.split(&format!("\"{service}:")).skip(1) {
-                let name: String = rest.chars().take_while(char::is_ascii_alphabetic).collect();
-                if !name.is_empty() && rest[name.len()..].starts_with('"') {
-                    actions.insert(format!("{service}:{name}"));
+    let mut folders = vec![std::path::PathBuf::from(format!("{ROOT}/src/aws"))];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let source = std::fs::read_to_string(path).unwrap();
+            for service in ["ecr", "scheduler"] {
+                for rest in source.split(&format!("\"{service}:")).skip(1) {
+                    let name: String = rest.chars().take_while(char::is_ascii_alphabetic).collect();
+                    if !name.is_empty() && rest[name.len()..].starts_with('"') {
+                        actions.insert(format!("{service}:{name}"));
+                    }
                 }
             }
         }
