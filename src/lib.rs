@@ -3,8 +3,10 @@
 pub mod app;
 pub mod aws;
 pub mod config;
+pub mod doctor;
 pub mod error;
 pub mod metrics;
+pub mod preview;
 pub mod publish;
 pub mod routing;
 pub mod scan;

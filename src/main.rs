@@ -1,10 +1,13 @@
-//! `ecrscan serve`: the Slack bot for Amazon ECR image scanning.
+//! `ecrscan serve`: the Slack bot for Amazon ECR image scanning; `ecrscan doctor`:
+//! whether it can work as configured; `ecrscan preview`: its messages, offline.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use ecrscan::app::{Application, Ports};
 use ecrscan::config::Settings;
+use ecrscan::doctor;
 
 #[derive(Parser)]
 #[command(version, about = "Slack-native Amazon ECR image scanning")]
@@ -17,6 +20,20 @@ struct Cli {
 enum Command {
     /// Run the HTTP service (Slack commands, SNS notifications, health checks).
     Serve,
+    /// Check the settings, the Slack token, the AWS permissions (read-only calls) and
+    /// the registry's scan type; print a checklist with the fix for each failure.
+    /// Exits non-zero when a check failed.
+    Doctor,
+    /// Print the messages the bot would post for a scan event, as Block Kit JSON and
+    /// Block Kit Builder links. Needs no Slack or AWS settings.
+    Preview {
+        /// An EventBridge event (`ECR Image Scan` or `Inspector2 Scan`), as JSON.
+        event: PathBuf,
+        /// A saved `aws ecr describe-image-scan-findings` response for the same image;
+        /// without it, the summary shows the event's severity counts only.
+        #[arg(long, value_name = "FINDINGS.json")]
+        findings: Option<PathBuf>,
+    },
 }
 
 #[tokio::main]
@@ -24,13 +41,39 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     // A `.env` in the working directory fills in what the environment does not set.
     let _ = dotenvy::dotenv();
-    ecrscan::telemetry::init();
     match cli.command {
         Command::Serve => serve().await,
+        Command::Doctor => run_doctor().await,
+        Command::Preview { event, findings } => preview(&event, findings.as_deref()),
+    }
+}
+
+fn preview(event: &std::path::Path, findings: Option<&std::path::Path>) -> ExitCode {
+    match ecrscan::preview::run(event, findings) {
+        Ok(report) => {
+            print!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("ecrscan preview: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_doctor() -> ExitCode {
+    let settings = Settings::from_env();
+    let answers = doctor::ask(&settings, &Ports::from_env().await).await;
+    let checks = doctor::checklist(&settings, &answers);
+    print!("{}", doctor::render(&checks));
+    match doctor::passed(&checks) {
+        true => ExitCode::SUCCESS,
+        false => ExitCode::FAILURE,
     }
 }
 
 async fn serve() -> ExitCode {
+    ecrscan::telemetry::init();
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
         Err(error) => {

@@ -7,6 +7,15 @@ use chrono::{DateTime, Utc};
 use crate::scan::findings::{Finding, ScanKind, ScanReport, ScanStatus, Severity};
 use crate::scan::image::Image;
 
+mod json;
+
+/// A `DescribeImageScanFindings` response saved as JSON (`aws ecr
+/// describe-image-scan-findings` output) as a report on `image`, converted as a live
+/// answer is.
+pub fn report_from_json(image: Image, json: &str) -> Result<ScanReport, serde_json::Error> {
+    Ok(report(image, &[json::output(json)?]))
+}
+
 /// Joins every page of findings into one report, basic and enhanced alike.
 pub fn report(image: Image, pages: &[DescribeImageScanFindingsOutput]) -> ScanReport {
     let first = pages.first();
@@ -15,7 +24,8 @@ pub fn report(image: Image, pages: &[DescribeImageScanFindingsOutput]) -> ScanRe
         |s| {
             let description = s.description().unwrap_or_default().to_string();
             match s.status() {
-                Some(SdkStatus::Complete) => ScanStatus::Complete,
+                // Enhanced scanning reports ACTIVE: monitored continuously, findings current.
+                Some(SdkStatus::Complete | SdkStatus::Active) => ScanStatus::Complete,
                 Some(SdkStatus::InProgress) => ScanStatus::InProgress,
                 Some(SdkStatus::Failed) => ScanStatus::Failed(description),
                 Some(other) if description.is_empty() => ScanStatus::Other(other.as_str().into()),

@@ -6,6 +6,7 @@ pub mod ecr;
 pub mod error;
 pub mod scheduler;
 
+pub use convert::report_from_json;
 pub use ecr::{Ecr, SdkEcr};
 pub use error::AwsError;
 pub use scheduler::{Put, Scheduler, SdkScheduler};

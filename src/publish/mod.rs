@@ -149,15 +149,37 @@ async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> 
 }
 
 /// One channel's view of a result.
-struct Rendered {
-    summary: SlackMessageContent,
-    details: Vec<SlackMessageContent>,
-    new_critical: bool,
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub summary: SlackMessageContent,
+    /// Every finding, over as many replies as needed (none for a scan not complete).
+    pub details: Vec<SlackMessageContent>,
+    pub new_critical: bool,
+}
+
+/// Where a result's messages go in a channel.
+#[derive(Debug, Clone)]
+pub enum Thread {
+    /// A new thread: the summary is its parent.
+    New,
+    /// The image's thread (or the "scan started" message): refresh the parent,
+    /// reply with the summary.
+    Existing,
+    /// The channel's digest, with its refreshed text; `posted` once it exists.
+    Digest {
+        head: Box<SlackMessageContent>,
+        posted: bool,
+    },
 }
 
 /// A result for one channel: findings below `min` left out, and `None` when a
-/// channel with a minimum has nothing at or above it, found or fixed.
-fn render(report: &ScanReport, previous: Option<&ScanRecord>, min: Severity) -> Option<Rendered> {
+/// channel with a minimum has nothing at or above it, found or fixed. Pure:
+/// `ecrscan preview` shows exactly this.
+pub fn render(
+    report: &ScanReport,
+    previous: Option<&ScanRecord>,
+    min: Severity,
+) -> Option<Rendered> {
     let counts = |f: &&Finding| f.severity <= min;
     let report = ScanReport {
         findings: report.findings.iter().filter(counts).cloned().collect(),
@@ -183,6 +205,29 @@ fn render(report: &ScanReport, previous: Option<&ScanRecord>, min: Severity) -> 
     })
 }
 
+/// The messages of a rendered result in posting order. Pure.
+pub fn layout(rendered: Rendered, thread: Thread) -> Vec<Planned> {
+    let summary_reply = Planned::Reply {
+        content: rendered.summary.clone(),
+        broadcast: rendered.new_critical,
+    };
+    let mut messages = match thread {
+        Thread::New => vec![Planned::Parent(rendered.summary)],
+        Thread::Existing => vec![Planned::UpdateParent(rendered.summary), summary_reply],
+        Thread::Digest {
+            head,
+            posted: false,
+        } => vec![Planned::Parent(*head), summary_reply],
+        Thread::Digest { head, posted: true } => vec![Planned::UpdateParent(*head), summary_reply],
+    };
+    let details = rendered.details.into_iter();
+    messages.extend(details.map(|content| Planned::Reply {
+        content,
+        broadcast: false,
+    }));
+    messages
+}
+
 /// Where and how a result goes in one channel: under the "scan started" message,
 /// in the image's thread, in a new thread, or folded into the channel's digest
 /// when more than `ECRSCAN_DIGEST_THRESHOLD` results reached it within the window.
@@ -194,61 +239,45 @@ async fn deliver_to(
     rendered: Rendered,
 ) -> anyhow::Result<Delivery> {
     let store = &state.store;
-    let (now, window) = (
-        chrono::Utc::now().timestamp(),
-        state.settings.digest_window.as_secs(),
-    );
+    let now = chrono::Utc::now().timestamp();
+    let window = state.settings.digest_window.as_secs();
     let recent = store
         .count_result(&target.channel, now, window as i64)
         .await?;
-    let threshold = i64::from(state.settings.digest_threshold);
-    let reply = |content| Planned::Reply {
-        content,
-        broadcast: false,
-    };
-    let (parent_ts, digest_id, mut messages) = if target.started_ts.is_none() && recent > threshold
-    {
+    let folded = target.started_ts.is_none() && recent > i64::from(state.settings.digest_threshold);
+    let (parent_ts, digest_id, thread) = if folded {
         let digest = store
             .join_digest(&target.channel, now, window as i64)
             .await?;
-        let head = blocks::digest(digest.results, window, &image.display_name());
-        let head = match digest.ts {
-            None => Planned::Parent(head),
-            Some(_) => Planned::UpdateParent(head),
-        };
-        (digest.ts, Some(digest.id), vec![head])
+        let head = Box::new(blocks::digest(
+            digest.results,
+            window,
+            &image.display_name(),
+        ));
+        let posted = digest.ts.is_some();
+        (digest.ts, Some(digest.id), Thread::Digest { head, posted })
     } else {
+        let channel = &target.channel;
         let parent_ts = match &target.started_ts {
             Some(ts) => {
                 store
-                    .save_image_thread(&image.repository, key, &target.channel, ts)
+                    .save_image_thread(&image.repository, key, channel, ts)
                     .await?;
                 Some(ts.clone())
             }
-            None => {
-                store
-                    .image_thread(&image.repository, key, &target.channel)
-                    .await?
-            }
+            None => store.image_thread(&image.repository, key, channel).await?,
         };
-        let head = match parent_ts {
-            None => vec![Planned::Parent(rendered.summary.clone())],
-            Some(_) => vec![Planned::UpdateParent(rendered.summary.clone())],
+        let thread = if parent_ts.is_some() {
+            Thread::Existing
+        } else {
+            Thread::New
         };
-        (parent_ts, None, head)
+        (parent_ts, None, thread)
     };
-    if matches!(messages[0], Planned::UpdateParent(_)) || digest_id.is_some() {
-        let broadcast = rendered.new_critical;
-        messages.push(Planned::Reply {
-            content: rendered.summary,
-            broadcast,
-        });
-    }
-    messages.extend(rendered.details.into_iter().map(reply));
     Ok(Delivery {
         channel: target.channel,
         parent_ts,
-        messages,
+        messages: layout(rendered, thread),
         sent: 0,
         refused: None,
         digest_id,
@@ -261,20 +290,9 @@ async fn fetch_report(
     event: &ScanEvent,
     image: Image,
 ) -> Result<ScanReport, Failure> {
-    let failed = matches!(
-        event,
-        ScanEvent::EcrScan {
-            status: EcrScanStatus::Failed,
-            ..
-        }
-    );
     match state.ecr.findings(&image).await {
-        Ok(report) if failed && !matches!(report.status, ScanStatus::Failed(_)) => Ok(ScanReport {
-            status: ScanStatus::Failed("ECR reported the scan as failed".into()),
-            ..report
-        }),
-        Ok(report) => Ok(report),
-        Err(AwsError::ScanNotFound) if failed => Ok(ScanReport {
+        Ok(report) => Ok(as_reported(event, report)),
+        Err(AwsError::ScanNotFound) if failed(event) => Ok(ScanReport {
             image,
             kind: ScanKind::Basic,
             status: ScanStatus::Failed("ECR gave no reason".into()),
@@ -286,6 +304,29 @@ async fn fetch_report(
         ),
         Err(error) => Err(Failure::retry(error)),
     }
+}
+
+/// The findings ECR gave, with the event's word on failure: a scan the event says
+/// failed is shown as failed whatever the findings' status says.
+pub fn as_reported(event: &ScanEvent, report: ScanReport) -> ScanReport {
+    match report.status {
+        ScanStatus::Failed(_) => report,
+        _ if failed(event) => ScanReport {
+            status: ScanStatus::Failed("ECR reported the scan as failed".into()),
+            ..report
+        },
+        _ => report,
+    }
+}
+
+fn failed(event: &ScanEvent) -> bool {
+    matches!(
+        event,
+        ScanEvent::EcrScan {
+            status: EcrScanStatus::Failed,
+            ..
+        }
+    )
 }
 
 pub(crate) fn to_json(progress: &Progress) -> Result<String, Failure> {

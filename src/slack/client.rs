@@ -61,6 +61,17 @@ type Connector = SlackClientHyperConnector<
     hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
 >;
 
+/// Who a bot token belongs to, as `auth.test` tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BotIdentity {
+    /// The workspace's name and id (`T…`).
+    pub team: String,
+    pub team_id: String,
+    /// The bot user's name and id (`U…`).
+    pub user: String,
+    pub user_id: String,
+}
+
 /// The bot's Web API client.
 #[derive(Clone)]
 pub struct SlackWeb {
@@ -115,6 +126,18 @@ impl SlackWeb {
         let session = self.client.open_session(&self.token);
         timed("chat.update", session.chat_update(&request)).await?;
         Ok(())
+    }
+
+    /// `auth.test`: whether the token works, and whose it is.
+    pub async fn auth_test(&self) -> Result<BotIdentity, PostError> {
+        let session = self.client.open_session(&self.token);
+        let response = timed("auth.test", session.auth_test()).await?;
+        Ok(BotIdentity {
+            team: response.team,
+            team_id: response.team_id.0,
+            user: response.user.unwrap_or_default(),
+            user_id: response.user_id.0,
+        })
     }
 
     /// The `ts` of a message this bot already posted with idempotency `key` (in its

@@ -219,7 +219,8 @@ async fn web_api(
         .into_response()
 }
 
-/// `conversations.history` and `conversations.replies`, from the posts received.
+/// `conversations.history` and `conversations.replies`, from the posts received;
+/// `auth.test`, as the bot user `U0BOT` of workspace [`crate::helpers::TEAM`].
 async fn read_api(
     State(stub): State<SlackStub>,
     Path(method): Path<String>,
@@ -228,6 +229,11 @@ async fn read_api(
 ) -> Response {
     if !authorized(&stub, &headers) {
         return ok_false("not_authed");
+    }
+    if method == "auth.test" {
+        let identity = json!({ "ok": true, "url": "https://example.slack.com/", "team": "Example",
+            "user": "ecrscan", "team_id": crate::helpers::TEAM, "user_id": "U0BOT", "bot_id": "B0BOT" });
+        return axum::Json(identity).into_response();
     }
     let channel = query.get("channel").cloned().unwrap_or_default();
     let thread = query.get("ts").cloned();

@@ -3,8 +3,8 @@
 use slack_morphism::prelude::*;
 
 use super::format::{
-    context, count, counts_line, counts_words, escape_within, finding_line, header, kind, message,
-    more_line, pack, section, status_line, time,
+    context, count, counts_line, counts_words, escape_within, finding_line, findings_count, header,
+    kind, message, more_line, pack, section, status_line, time,
 };
 use crate::scan::diff::most_severe_first;
 use crate::scan::findings::{Finding, ScanReport, ScanStatus};
@@ -83,7 +83,7 @@ pub(super) fn fallback(report: &ScanReport) -> String {
     let counts = counts_words(&count(&report.findings));
     match &report.status {
         ScanStatus::Complete if total == 0 => format!("{name}: no findings"),
-        ScanStatus::Complete => format!("{name}: {total} findings ({counts})"),
+        ScanStatus::Complete => format!("{name}: {} ({counts})", findings_count(total)),
         ScanStatus::InProgress => format!("{name}: scan in progress"),
         ScanStatus::Failed(_) => format!("{name}: scan failed"),
         ScanStatus::Other(description) => {

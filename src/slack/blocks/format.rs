@@ -78,6 +78,11 @@ pub fn escape_within(text: &str, max: usize) -> String {
 }
 
 /// `:red_circle: 3 critical · :large_orange_circle: 12 high`, most severe first.
+/// `1 finding`, `3 findings`.
+pub fn findings_count(n: usize) -> String {
+    format!("{n} finding{}", if n == 1 { "" } else { "s" })
+}
+
 pub fn counts_line(counts: &[(Severity, usize)]) -> String {
     counts
         .iter()

@@ -31,6 +31,7 @@ pub use schedules::{
 pub use subscriptions::{no_such_subscription, subscribed, subscriptions, unsubscribed};
 pub use summary::{
     ALL_FINDINGS_ACTION, ButtonTarget, RESCAN_ACTION, has_new_critical, scan_started, summary,
+    summary_of_counts,
 };
 
 /// A plain message: `message` as mrkdwn sections, with the same text as fallback.

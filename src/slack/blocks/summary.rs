@@ -4,7 +4,10 @@ use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
 
 use super::findings::{fallback, heading, state};
-use super::format::{context, escape_within, finding_line, message, more_line, pack, section};
+use super::format::{
+    context, counts_line, counts_words, escape_within, finding_line, findings_count, message,
+    more_line, pack, section, status_line,
+};
 use crate::scan::diff::Changes;
 use crate::scan::findings::{Finding, ScanReport, Severity};
 use crate::scan::image::Image;
@@ -98,6 +101,37 @@ pub fn summary(report: &ScanReport, changes: Option<&Changes>) -> SlackMessageCo
         fallback = format!("New critical findings. {fallback}");
     }
     message(fallback, blocks)
+}
+
+/// The summary of a scan known only from its event's severity counts, most severe
+/// first (`ecrscan preview` without a findings file): it says the findings were not
+/// fetched. `report` gives the image, kind, status and time; its findings are ignored.
+pub fn summary_of_counts(report: &ScanReport, counts: &[(Severity, usize)]) -> SlackMessageContent {
+    let name = escape_within(&report.image.display_name(), 400);
+    let total: usize = counts.iter().map(|(_, n)| n).sum();
+    let (line, fallback) = match total {
+        0 => (
+            "*No findings* in the scan event.".to_string(),
+            format!("{name}: no findings"),
+        ),
+        n => (
+            format!("*{}*: {}", findings_count(n), counts_line(counts)),
+            format!("{name}: {} ({})", findings_count(n), counts_words(counts)),
+        ),
+    };
+    let state = match status_line(&report.status) {
+        Some(status) => format!("{status}\n{line}"),
+        None => line,
+    };
+    let mut blocks = heading(report, true);
+    blocks.push(section(state));
+    blocks.push(context(
+        ":information_source: Findings not fetched: these are the event's severity counts. \
+         The bot posts each finding too, from `DescribeImageScanFindings`."
+            .into(),
+    ));
+    blocks.extend(buttons(&report.image));
+    message(format!("{fallback} (findings not fetched)"), blocks)
 }
 
 /// Whether the scan found a critical vulnerability the previous scan did not

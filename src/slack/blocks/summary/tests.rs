@@ -157,3 +157,22 @@ fn a_summary_of_two_thousand_absurd_findings_stays_within_limits() {
         assert_within_limits(&content);
     }
 }
+
+#[test]
+fn a_summary_of_counts_shows_them_and_says_the_findings_were_not_fetched() {
+    let counts = [(Severity::Critical, 10), (Severity::Medium, 9)];
+    let content = summary_of_counts(&report(vec![]), &counts);
+
+    let text = visible_text(&content);
+    assert!(text.contains("*19 findings*"), "{text}");
+    assert!(
+        text.contains("10 critical") && text.contains("9 medium"),
+        "{text}"
+    );
+    assert!(text.contains("Findings not fetched"), "{text}");
+    assert_eq!(
+        content.text.as_deref(),
+        Some("example:web-latest: 19 findings (10 critical, 9 medium) (findings not fetched)")
+    );
+    assert_within_limits(&content);
+}

@@ -1,0 +1,147 @@
+//! `ecrscan doctor`: whether ecrscan can work as configured, as a checklist that
+//! says how to fix each failure. [`ask`] makes read-only calls to Slack and AWS;
+//! [`checklist`] judges the answers and [`render`] prints them, both pure.
+
+use std::future::Future;
+use std::time::Duration;
+
+use crate::app::Ports;
+use crate::aws::AwsError;
+use crate::config::{ConfigError, Settings};
+use crate::scan::findings::ScanKind;
+use crate::slack::client::{BotIdentity, PostError, SlackWeb};
+
+mod judge;
+
+pub use judge::{is_role_arn, is_topic_arn};
+
+/// How long one call may take before doctor gives up on it.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One line of the checklist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// What was checked ("Slack token").
+    pub name: String,
+    pub outcome: Outcome,
+}
+
+/// How a check went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Fine; what was found.
+    Pass(String),
+    /// Not fine: what is wrong, and how to fix it.
+    Fail { problem: String, fix: String },
+    /// Not checked, and why (not a failure).
+    Skipped(String),
+}
+
+/// What Slack and AWS answered; `None` for a call doctor did not make.
+#[derive(Debug, Clone, Default)]
+pub struct Answers {
+    /// `auth.test`.
+    pub slack: Option<Result<BotIdentity, PostError>>,
+    /// `GetRegistryScanningConfiguration`.
+    pub scan_kind: Option<Result<ScanKind, AwsError>>,
+    /// `ListImages` on `ECRSCAN_REPOSITORY`: its tags.
+    pub tags: Option<Result<Vec<String>, AwsError>>,
+    /// `ListSchedules` in the schedule group: their names.
+    pub schedules: Option<Result<Vec<String>, AwsError>>,
+}
+
+/// Asks Slack and AWS what the checklist needs, each call read-only and bounded by
+/// [`CALL_TIMEOUT`]. Nothing is asked when the settings do not load.
+pub async fn ask(settings: &Result<Settings, ConfigError>, ports: &Ports) -> Answers {
+    let Ok(settings) = settings else {
+        return Answers::default();
+    };
+    let slack = match SlackWeb::new(&settings.slack_api_url, &settings.slack_bot_token) {
+        Ok(client) => {
+            within(client.auth_test(), || {
+                PostError::Unavailable("no answer within 10 s".into())
+            })
+            .await
+        }
+        Err(error) => Err(PostError::Unavailable(format!("{error:#}"))),
+    };
+    let late = |action| {
+        move || AwsError::Other {
+            action,
+            message: "no answer within 10 s".into(),
+        }
+    };
+    let scan_kind = within(
+        ports.ecr.scan_kind(),
+        late("ecr:GetRegistryScanningConfiguration"),
+    );
+    let tags = async {
+        match &settings.repository {
+            Some(repository) => {
+                let call = ports.ecr.list_tags(repository);
+                Some(within(call, late("ecr:ListImages")).await)
+            }
+            None => None,
+        }
+    };
+    let schedules = within(
+        ports.scheduler.list(&settings.schedule_group),
+        late("scheduler:ListSchedules"),
+    );
+    let (scan_kind, tags, schedules) = tokio::join!(scan_kind, tags, schedules);
+    Answers {
+        slack: Some(slack),
+        scan_kind: Some(scan_kind),
+        tags,
+        schedules: Some(schedules),
+    }
+}
+
+async fn within<T, E>(
+    call: impl Future<Output = Result<T, E>>,
+    late: impl FnOnce() -> E,
+) -> Result<T, E> {
+    tokio::time::timeout(CALL_TIMEOUT, call)
+        .await
+        .unwrap_or_else(|_| Err(late()))
+}
+
+/// Judges the settings and the answers, one check per line, in a fixed order.
+pub fn checklist(settings: &Result<Settings, ConfigError>, answers: &Answers) -> Vec<Check> {
+    judge::checklist(settings, answers)
+}
+
+/// Whether every check passed (or was skipped).
+pub fn passed(checks: &[Check]) -> bool {
+    !checks
+        .iter()
+        .any(|c| matches!(c.outcome, Outcome::Fail { .. }))
+}
+
+/// The checklist as printed: `✓`, `✗` (with the fix below it) or `–` per check,
+/// and a last line that counts the failures.
+pub fn render(checks: &[Check]) -> String {
+    let mut out = String::new();
+    for check in checks {
+        let line = match &check.outcome {
+            Outcome::Pass(found) => format!("✓ {}: {found}\n", check.name),
+            Outcome::Fail { problem, fix } => {
+                format!("✗ {}: {problem}\n    fix: {fix}\n", check.name)
+            }
+            Outcome::Skipped(why) => format!("– {}: {why}\n", check.name),
+        };
+        out.push_str(&line);
+    }
+    let failed = (checks.iter())
+        .filter(|c| matches!(c.outcome, Outcome::Fail { .. }))
+        .count();
+    out.push_str(&match failed {
+        0 => "\nAll checks passed.\n".to_string(),
+        1 => "\n1 check failed.\n".to_string(),
+        n => format!("\n{n} checks failed.\n"),
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests;

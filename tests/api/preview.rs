@@ -1,0 +1,99 @@
+//! `ecrscan preview`, run as a user runs it: the built binary, no settings at all.
+
+use std::process::Command;
+
+use ecrscan::aws::{Ecr, report_from_json};
+use ecrscan::scan::image::Image;
+
+use crate::ecr_mock;
+
+fn fixture(path: &str) -> String {
+    format!("{}/../shared/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn preview(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ecrscan"))
+        .arg("preview")
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        // No .env file may fill in settings from the working directory.
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn preview_renders_the_messages_of_a_scan_with_no_settings_at_all() {
+    let output = preview(&[
+        &fixture("events/ecr-image-scan.basic.awsdocs.json"),
+        "--findings",
+        &fixture("ecr/describe-image-scan-findings.basic.awsdocs.json"),
+    ]);
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "stderr: {stderr}");
+    assert!(stdout.contains("CVE-2019-5188"), "{stdout}");
+    assert!(
+        stdout.contains("Message 2 of 2: a reply in the thread"),
+        "{stdout}"
+    );
+    let links = stdout
+        .matches("https://app.slack.com/block-kit-builder/#%7B")
+        .count();
+    assert_eq!(links, 2, "{stdout}");
+}
+
+#[test]
+fn preview_without_findings_shows_the_events_counts() {
+    let output = preview(&[&fixture("events/inspector2-scan.ecr.awsdocs.json")]);
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("130 findings"), "{stdout}");
+    assert!(stdout.contains("Findings not fetched"), "{stdout}");
+}
+
+#[test]
+fn preview_of_a_missing_file_or_another_event_fails_and_says_why() {
+    let output = preview(&["/nonexistent/event.json"]);
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("cannot read /nonexistent/event.json")
+    );
+
+    let output = preview(&[&fixture("events/ecr-image-action.push.awsdocs.json")]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a scan result"));
+}
+
+/// A saved findings file becomes the same report as ECR's answer through the SDK.
+#[tokio::test]
+async fn a_saved_findings_file_reads_as_the_sdk_reads_the_same_answer() {
+    for name in [
+        "describe-image-scan-findings.basic.awsdocs.json",
+        "describe-image-scan-findings.enhanced.awsdocs.json",
+    ] {
+        let image = Image {
+            repository: "sample-repo".into(),
+            digest: ecr_mock::DIGEST.into(),
+            tags: vec!["latest".into()],
+        };
+        let ecr = ecr_mock::ecr(&[&ecr_mock::findings_fixture(name)]);
+        let live = ecr.findings(&image).await.unwrap();
+
+        let saved = std::fs::read_to_string(fixture(&format!("ecr/{name}"))).unwrap();
+        let mut offline = report_from_json(image, &saved).unwrap();
+        // On the wire a time is a float of seconds: the SDK's may be off by nanoseconds.
+        let (a, b) = (offline.completed_at.unwrap(), live.completed_at.unwrap());
+        assert!((a - b).num_milliseconds().abs() < 1, "{a} vs {b}");
+        offline.completed_at = live.completed_at;
+        assert_eq!(offline, live, "{name}");
+        assert!(!offline.findings.is_empty(), "{name}");
+    }
+}
