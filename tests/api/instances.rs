@@ -47,7 +47,7 @@ async fn two_instances_on_one_postgres_post_every_result_exactly_once() {
         instance(&slack, &db, &sns).await,
     ];
 
-    const IMAGES: usize = 40;
+    const IMAGES: usize = 500;
     for n in 0..IMAGES {
         let tag = format!("web-{n}");
         let msg = sns.notification(
@@ -68,7 +68,7 @@ async fn two_instances_on_one_postgres_post_every_result_exactly_once() {
         }
     }
 
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     while slack.calls_to("chat.postMessage").len() < IMAGES * 2
         && tokio::time::Instant::now() < deadline
     {
