@@ -217,3 +217,17 @@ fn sha256_hex(text: &str) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(text.as_bytes()))
 }
+
+/// Whether moto has scan findings for `repository:tag`, i.e. whether a scan was started.
+pub async fn was_scanned(repository: &str, tag: &str) -> bool {
+    let id = aws_sdk_ecr::types::ImageIdentifier::builder()
+        .image_tag(tag)
+        .build();
+    moto::ecr_client()
+        .describe_image_scan_findings()
+        .repository_name(repository)
+        .image_id(id)
+        .send()
+        .await
+        .is_ok()
+}

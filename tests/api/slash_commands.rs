@@ -1,6 +1,8 @@
 //! What users see for each command and each mistake, before any AWS work.
 
-use crate::helpers::{TestApp, push_images, spawn_app, spawn_app_with, unique_repository};
+use crate::helpers::{
+    TestApp, push_images, spawn_app, spawn_app_with, unique_repository, was_scanned,
+};
 use crate::moto;
 
 #[tokio::test]
@@ -40,17 +42,10 @@ async fn a_malformed_image_gets_the_right_form_and_starts_nothing() {
     }
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(app.slack.calls().is_empty());
-    let scanned = moto::ecr_client()
-        .describe_image_scan_findings()
-        .repository_name(&repository)
-        .image_id(
-            aws_sdk_ecr::types::ImageIdentifier::builder()
-                .image_tag("web-latest")
-                .build(),
-        )
-        .send()
-        .await;
-    assert!(scanned.is_err(), "no scan was started");
+    assert!(
+        !was_scanned(&repository, "web-latest").await,
+        "no scan was started"
+    );
 }
 
 #[tokio::test]
