@@ -18,6 +18,10 @@ use crate::store::Job;
 /// Attempts before a job is given up.
 pub const MAX_ATTEMPTS: i64 = 12;
 
+/// How long finished jobs and seen SNS message ids are kept: far longer than SNS
+/// keeps redelivering a message.
+pub const RETENTION_SECS: i64 = 14 * 24 * 3600;
+
 /// How long a claimed job may run before another instance may take it over.
 pub const LEASE_SECS: i64 = 300;
 
@@ -104,8 +108,11 @@ async fn run(state: AppState, mut stopped: watch::Receiver<bool>) {
         }
         if last_release.elapsed() > Duration::from_secs(60) {
             last_release = tokio::time::Instant::now();
-            let before = chrono::Utc::now().timestamp() - LEASE_SECS;
-            let _ = state.store.release_jobs(before).await;
+            let now = chrono::Utc::now().timestamp();
+            let _ = state.store.release_jobs(now - LEASE_SECS).await;
+            if let Err(error) = state.store.prune(now - RETENTION_SECS).await {
+                tracing::warn!(error = format!("{error:#}"), "could not prune old rows");
+            }
         }
     }
 }

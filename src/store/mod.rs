@@ -147,6 +147,11 @@ pub trait Store: Send + Sync {
     /// Returns jobs claimed before `claimed_before` (Unix seconds) to the queue.
     async fn release_jobs(&self, claimed_before: i64) -> anyhow::Result<u64>;
 
+    /// Forgets finished jobs, seen SNS message ids and noise-control counts older
+    /// than `before` (Unix seconds); failed jobs stay for inspection. Returns how
+    /// many rows went.
+    async fn prune(&self, before: i64) -> anyhow::Result<u64>;
+
     /// How many jobs are pending or running, and when the oldest pending one was
     /// stored (Unix seconds; `None` when none is pending).
     async fn queue_stats(&self) -> anyhow::Result<(u64, Option<i64>)>;

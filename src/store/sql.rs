@@ -223,6 +223,23 @@ impl Store for SqlStore {
         self.release_jobs_impl(claimed_before).await
     }
 
+    async fn prune(&self, before: i64) -> anyhow::Result<u64> {
+        let mut pruned = 0;
+        for sql in [
+            "DELETE FROM jobs WHERE state = 'done' AND created_at < $1",
+            "DELETE FROM sns_messages WHERE received_at < $1",
+            "DELETE FROM channel_results WHERE at < $1",
+            "DELETE FROM digests WHERE last_at < $1",
+        ] {
+            pruned += sqlx::query(sql)
+                .bind(before)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+        }
+        Ok(pruned)
+    }
+
     async fn queue_stats(&self) -> anyhow::Result<(u64, Option<i64>)> {
         self.queue_stats_impl().await
     }

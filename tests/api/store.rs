@@ -262,3 +262,37 @@ async fn threads_scan_requests_scans_and_audit_round_trip() {
         store.ping().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn pruning_forgets_old_finished_work_but_keeps_what_is_pending_or_failed() {
+    for (store, db) in stores().await {
+        for id in ["done", "failed", "pending"] {
+            store.accept_message(id, "sns", id).await.unwrap();
+        }
+        let done = store.claim_job().await.unwrap().unwrap();
+        store.finish_job(done.id).await.unwrap();
+        let failed = store.claim_job().await.unwrap().unwrap();
+        store
+            .retry_job(failed.id, 0, "refused", true)
+            .await
+            .unwrap();
+
+        let later = chrono::Utc::now().timestamp() + 10;
+        assert!(
+            store.prune(later).await.unwrap() >= 4,
+            "{}: the done job and three message ids",
+            db.url
+        );
+        assert!(
+            store.accept_message("done", "sns", "again").await.unwrap(),
+            "{}: the id is forgotten",
+            db.url
+        );
+        let (depth, _) = store.queue_stats().await.unwrap();
+        assert_eq!(
+            depth, 2,
+            "{}: the pending job and the new one remain",
+            db.url
+        );
+    }
+}
