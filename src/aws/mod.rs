@@ -11,7 +11,24 @@ pub use ecr::{Ecr, SdkEcr};
 pub use error::AwsError;
 pub use scheduler::{Put, Scheduler, SdkScheduler};
 
-/// The standard AWS configuration chain (`AWS_REGION`, credentials, `AWS_ENDPOINT_URL`).
+use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+
+/// The standard AWS configuration chain (`AWS_REGION`, credentials, `AWS_ENDPOINT_URL`),
+/// on [`https_client`].
 pub async fn load_config() -> aws_config::SdkConfig {
-    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(https_client())
+        .load()
+        .await
+}
+
+/// The HTTPS client of every AWS call: rustls on ring, as everything else in
+/// ecrscan, rather than the SDK's default (rustls on aws-lc), so that one
+/// cryptography library is linked instead of two. Every SDK client must be
+/// given it (the SDK's default client is not built in).
+pub fn https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
 }

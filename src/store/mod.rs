@@ -100,7 +100,7 @@ pub trait Store: Send + Sync {
         digest: &str,
     ) -> anyhow::Result<Option<ScanRequest>>;
 
-    /// Appends to the audit log.
+    /// Appends to the audit log; returns once the entry is committed.
     async fn audit(&self, entry: &AuditEntry) -> anyhow::Result<()>;
 
     /// The newest `limit` audit entries, newest first.

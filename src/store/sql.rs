@@ -10,7 +10,9 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor, Row};
 
 use super::{AuditEntry, Digest, Job, ScanRecord, ScanRequest, Store, Subscription};
+use audit::AuditWriter;
 
+mod audit;
 mod digests;
 mod jobs;
 mod subscriptions;
@@ -28,10 +30,12 @@ pub enum Engine {
 pub struct SqlStore {
     pool: AnyPool,
     engine: Engine,
+    audit: AuditWriter,
 }
 
 impl SqlStore {
-    /// Connects to `url`, creating an SQLite file when missing, and runs the migrations.
+    /// Connects to `url`, creating an SQLite file when missing, and runs the
+    /// migrations; starts the audit log's writer on the current Tokio runtime.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         install_default_drivers();
         let (engine, url) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -68,7 +72,12 @@ impl SqlStore {
             .run(&pool)
             .await
             .context("cannot migrate the database")?;
-        Ok(SqlStore { pool, engine })
+        let audit = AuditWriter::spawn(pool.clone(), engine);
+        Ok(SqlStore {
+            pool,
+            engine,
+            audit,
+        })
     }
 
     /// Which engine this store runs on.
@@ -134,18 +143,7 @@ impl Store for SqlStore {
     }
 
     async fn audit(&self, e: &AuditEntry) -> anyhow::Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (team_id, user_id, channel_id, action, at)
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&e.team_id)
-        .bind(&e.user_id)
-        .bind(&e.channel_id)
-        .bind(&e.action)
-        .bind(e.at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.audit.append(e).await
     }
 
     async fn recent_audit(&self, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {

@@ -22,6 +22,7 @@ pub fn url() -> &'static str {
 pub fn ecr_client() -> aws_sdk_ecr::Client {
     let config = aws_sdk_ecr::Config::builder()
         .behavior_version(BehaviorVersion::latest())
+        .http_client(ecrscan::aws::https_client())
         .region(Region::new("us-east-1"))
         .endpoint_url(url())
         .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
@@ -33,6 +34,7 @@ pub fn ecr_client() -> aws_sdk_ecr::Client {
 pub fn scheduler_client() -> aws_sdk_scheduler::Client {
     let config = aws_sdk_scheduler::Config::builder()
         .behavior_version(BehaviorVersion::latest())
+        .http_client(ecrscan::aws::https_client())
         .region(Region::new("us-east-1"))
         .endpoint_url(url())
         .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))

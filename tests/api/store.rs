@@ -296,3 +296,31 @@ async fn pruning_forgets_old_finished_work_but_keeps_what_is_pending_or_failed()
         );
     }
 }
+
+#[tokio::test]
+async fn audit_entries_written_at_once_are_each_kept_and_committed_when_acknowledged() {
+    for (store, db) in stores().await {
+        let entries: Vec<AuditEntry> = (0..150)
+            .map(|n| AuditEntry {
+                team_id: "T".into(),
+                user_id: format!("U{n}"),
+                channel_id: "C".into(),
+                action: format!("/ecrscan help {n}"),
+                at: n,
+            })
+            .collect();
+        let mut written = tokio::task::JoinSet::new();
+        for entry in entries.clone() {
+            let store = store.clone();
+            written.spawn(async move { store.audit(&entry).await });
+        }
+        for result in written.join_all().await {
+            result.unwrap();
+        }
+        // A store opened afresh reads what the first one acknowledged.
+        let other = connect(&db.url).await.unwrap();
+        let mut kept = other.recent_audit(200).await.unwrap();
+        kept.sort_by_key(|e| e.at);
+        assert_eq!(kept, entries, "{}", db.url);
+    }
+}

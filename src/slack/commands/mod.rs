@@ -15,11 +15,14 @@ mod subscriptions;
 
 pub(crate) use now::run as start_scans;
 
+use std::sync::LazyLock;
+
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::SlackMessageContent;
 
 use crate::app::AppState;
@@ -53,7 +56,7 @@ pub struct Requester {
 }
 
 /// Handles one verified slash command.
-pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, AppError> {
+pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
     let form: SlashCommand = serde_urlencoded::from_bytes(&body)
         .map_err(|_| AppError::BadRequest("not a slash command"))?;
     if state
@@ -85,13 +88,14 @@ pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Json<V
         response_url: form.response_url,
     };
     let reply = match command::parse(text) {
+        Ok(Command::Help) => return Ok(help()),
         Ok(command) => dispatch(&state, who, command, span).await,
         Err(error) => blocks::text(&format!(
             ":warning: {}\nUsage: {}",
             error.problem, error.usage
         )),
     };
-    Ok(ephemeral(reply))
+    Ok(ephemeral(&reply).into_response())
 }
 
 /// Starts the command's work and returns the immediate answer.
@@ -157,11 +161,29 @@ pub fn display(repository: &str, id: &ImageId) -> String {
     .to_string()
 }
 
-/// The JSON body of an immediate ephemeral answer.
-fn ephemeral(content: SlackMessageContent) -> Json<Value> {
-    let mut body = serde_json::to_value(content).unwrap_or_else(|_| json!({}));
-    body["response_type"] = json!("ephemeral");
-    Json(body)
+/// An immediate ephemeral answer: the message with `"response_type": "ephemeral"`.
+#[derive(Serialize)]
+struct Ephemeral<'a> {
+    #[serde(flatten)]
+    content: &'a SlackMessageContent,
+    response_type: &'static str,
+}
+
+fn ephemeral(content: &SlackMessageContent) -> Json<Ephemeral<'_>> {
+    Json(Ephemeral {
+        content,
+        response_type: "ephemeral",
+    })
+}
+
+/// The answer to `help`, the same every time: rendered once.
+fn help() -> Response {
+    static HELP: LazyLock<Bytes> = LazyLock::new(|| {
+        serde_json::to_vec(&ephemeral(&blocks::help()).0)
+            .map(Bytes::from)
+            .unwrap_or_default()
+    });
+    ([(CONTENT_TYPE, "application/json")], HELP.clone()).into_response()
 }
 
 /// Answers through `response_url`, logging (not failing) when Slack does not take it.
