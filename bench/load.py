@@ -185,7 +185,7 @@ def run_oha(oha, port, seconds, rate):
     }
 
 
-def measure(server, oha, seconds, rate, work):
+def measure(server, oha, seconds, rate, repeat, work):
     print(f"== {server.label}", flush=True)
     try:
         server.wait_ready()
@@ -193,8 +193,12 @@ def measure(server, oha, seconds, rate, work):
         idle = proc_status(server.process.pid, "VmRSS")
         script = os.path.join(work, "help.lua")
         run_wrk(server.port, 3, script)  # warm-up: a JIT's first requests, cold caches
-        throughput = run_wrk(server.port, seconds, script)
-        print(f"   wrk: {throughput['rate']:.0f} req/s", flush=True)
+        runs = sorted((run_wrk(server.port, seconds, script) for _ in range(repeat)),
+                      key=lambda r: r["rate"])
+        throughput = runs[len(runs) // 2]  # the median run
+        throughput["range"] = (runs[0]["rate"], runs[-1]["rate"])
+        rates = " ".join(f"{r['rate']:.0f}" for r in runs)
+        print(f"   wrk: {rates} req/s", flush=True)
         fixed = run_oha(oha, server.port, seconds, rate)
         print(f"   oha at {rate}/s: p50 {fixed['p50'] * 1e3:.2f} ms, "
               f"p99 {fixed['p99'] * 1e3:.2f} ms", flush=True)
@@ -207,6 +211,13 @@ def measure(server, oha, seconds, rate, work):
 
 def sh(command):
     return subprocess.run(command, shell=True, capture_output=True, text=True).stdout.strip()
+
+
+def cpu_stat():
+    """The machine's CPU ticks: (total, idle, steal)."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    return sum(fields), fields[3] + fields[4], fields[7] if len(fields) > 7 else 0
 
 
 def machine():
@@ -259,13 +270,14 @@ def table(results, e2e, binary_mb, rate):
     fastest_bolt = max(bolts, key=lambda r: r["throughput"]["rate"])
     ms = lambda s: f"{s * 1e3:.2f}"
     lines = [
-        f"| server | throughput (req/s) | ecrscan ÷ this | p50 at {rate}/s (ms) | p99 at {rate}/s (ms) | idle RSS (MiB) | peak RSS (MiB) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| server | throughput (req/s, median) | range | ecrscan ÷ this | p50 at {rate}/s (ms) | p99 at {rate}/s (ms) | idle RSS (MiB) | peak RSS (MiB) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         ratio = ours["throughput"]["rate"] / r["throughput"]["rate"]
         lines.append(
-            f"| {r['label']} | {r['throughput']['rate']:,.0f} | {ratio:.2f}× | "
+            f"| {r['label']} | {r['throughput']['rate']:,.0f} | "
+            f"{r['throughput']['range'][0]:,.0f}–{r['throughput']['range'][1]:,.0f} | {ratio:.2f}× | "
             f"{ms(r['fixed']['p50'])} | {ms(r['fixed']['p99'])} | "
             f"{r['idle_rss']:.1f} | {r['peak_rss']:.1f} |"
         )
@@ -299,17 +311,36 @@ def main():
     parser.add_argument("--axum-minimal", required=True)
     parser.add_argument("--oha", required=True)
     parser.add_argument("--python", required=True, help="the venv's python with slack-bolt")
-    parser.add_argument("--e2e", help="output of `cargo bench --bench notification`")
+    parser.add_argument("--no-e2e", action="store_true",
+                        help="skip `cargo bench --bench notification`")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rate", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3, help="wrk runs per server (median)")
+    parser.add_argument("--wait-quiet", type=int, default=300,
+                        help="seconds to wait for other processes to go quiet before starting")
     parser.add_argument("--markdown", default="BENCHMARKS.md")
     args = parser.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     peers = os.path.join(root, "bench", "peers")
-    before = machine()
     busy = busy_processes()
+    deadline = time.time() + args.wait_quiet
+    while busy != "none" and time.time() < deadline:
+        print(f"waiting for a quiet machine (busy: {busy})", flush=True)
+        busy = busy_processes(5.0)
+    before = machine()
     print(f"machine: {before['nproc']} cores, {before['cpu']}, load {before['load']}; busy: {busy}")
+    e2e_lines, e2e_first = [], None
+    if not args.no_e2e:
+        # Built beforehand by bench/run, so this only runs it.
+        out = subprocess.run(["cargo", "bench", "--bench", "notification"], cwd=root,
+                             check=True, capture_output=True, text=True).stdout
+        print(out, end="", flush=True)
+        e2e_lines = [l.strip() for l in out.splitlines() if "messages; last message taken" in l]
+        for line in e2e_lines:
+            if line.startswith("first_scan"):
+                e2e_first = float(re.search(r"median ([\d.]+) ms", line).group(1))
 
+    stat_before = cpu_stat()
     work = tempfile.mkdtemp(prefix="ecrscan-bench-")
     help_json = os.path.join(work, "help.json")
     base = {"SLACK_SIGNING_SECRET": SECRET}
@@ -330,7 +361,7 @@ def main():
     ecrscan = Server("ecrscan", "ecrscan", [args.ecrscan, "serve"], ecrscan_env, work, work)
     with open(help_json, "wb") as f:
         f.write(ecrscan.wait_ready())
-    results.append(measure(ecrscan, args.oha, args.seconds, args.rate, work))
+    results.append(measure(ecrscan, args.oha, args.seconds, args.rate, args.repeat, work))
     audit_rows = sh(f"{sys.executable} -c \"import sqlite3; print(sqlite3.connect('{work}/ecrscan.db').execute('select count(*) from audit_log').fetchone()[0])\"")
     peer_env = {**base, "HELP_JSON": help_json}
     for name, label, argv, cwd in [
@@ -339,33 +370,30 @@ def main():
         ("bolt-python", "Bolt for Python", [args.python, "app.py"], os.path.join(peers, "bolt-python")),
     ]:
         results.append(measure(Server(name, label, argv, peer_env, cwd, work), args.oha,
-                               args.seconds, args.rate, work))
+                               args.seconds, args.rate, args.repeat, work))
     after = machine()
+    stat_after = cpu_stat()
     busy_after = busy_processes()
+    total = stat_after[0] - stat_before[0]
+    steal = (stat_after[2] - stat_before[2]) / total * 100
 
-    e2e_lines, e2e_first = [], None
-    if args.e2e:
-        with open(args.e2e) as f:
-            e2e_lines = [l.strip() for l in f if "messages; last message taken" in l]
-        for line in e2e_lines:
-            if line.startswith("first_scan"):
-                e2e_first = float(re.search(r"median ([\d.]+) ms", line).group(1))
     binary_mb = os.path.getsize(args.ecrscan) / 1e6
     results_table, targets_table = table(results, e2e_first, binary_mb, args.rate)
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     versions = sh(f"node --version") + ", " + sh(f"{args.python} --version") + ", " + sh("rustc --version")
     section = f"""{START}
-Run {when} by `bench/run` ({args.seconds} s per run; wrk -t2 -c64 for throughput,
+Run {when} by `bench/run` ({args.seconds} s per run; wrk -t2 -c64 for throughput, median of {args.repeat} runs,
 oha -q {args.rate} -c32 --latency-correction for latency; load tool and servers share the machine).
 
 Machine: {before['nproc']} cores ({before['cpu']}), {before['memory']} memory, Linux {before['kernel']};
 load average {before['load']} before, {after['load']} after; processes busy over 2 s
-before the runs: {busy}; after: {busy_after}.
+before the runs: {busy}; after: {busy_after}. CPU time stolen by the hypervisor
+during the runs: {steal:.1f} %.
 Toolchains: {versions}.
 
 {results_table}
 
-ecrscan wrote {audit_rows} audit-log rows to SQLite during its runs (one per command); the peers store nothing.
+ecrscan wrote {int(audit_rows or 0):,} audit-log rows to SQLite during its runs (one per command); the peers store nothing.
 
 {targets_table}
 
