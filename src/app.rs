@@ -74,7 +74,7 @@ impl Ports {
 /// A bound, ready-to-run server.
 pub struct Application {
     listener: TcpListener,
-    router: Router,
+    state: AppState,
     worker: Worker,
 }
 
@@ -111,7 +111,7 @@ impl Application {
         let worker = crate::worker::spawn(state.clone());
         Ok(Application {
             listener,
-            router: router(state),
+            state,
             worker,
         })
     }
@@ -122,12 +122,16 @@ impl Application {
     }
 
     /// Serves until SIGTERM or Ctrl-C: then stops accepting, lets requests in
-    /// flight finish, and gives the worker [`SHUTDOWN_GRACE`] to finish its job.
+    /// flight finish, gives the worker [`SHUTDOWN_GRACE`] to finish its job, and
+    /// writes the audit-log entries still queued.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let served = axum::serve(self.listener, self.router)
+        let served = axum::serve(self.listener, router(self.state.clone()))
             .with_graceful_shutdown(shutdown_signal())
             .await;
         self.worker.stop(SHUTDOWN_GRACE).await;
+        if let Err(error) = self.state.store.flush_audit().await {
+            tracing::error!(error = format!("{error:#}"), "cannot write the audit log");
+        }
         tracing::info!("stopped");
         served
     }

@@ -103,6 +103,14 @@ pub trait Store: Send + Sync {
     /// Appends to the audit log; returns once the entry is committed.
     async fn audit(&self, entry: &AuditEntry) -> anyhow::Result<()>;
 
+    /// Appends to the audit log without waiting for the commit: the entry is
+    /// written moments later with the next group, and a failure is logged.
+    /// Returns once it is queued (at once, unless the database falls behind).
+    async fn audit_queued(&self, entry: AuditEntry) -> anyhow::Result<()>;
+
+    /// Returns once every entry queued before the call has been written.
+    async fn flush_audit(&self) -> anyhow::Result<()>;
+
     /// The newest `limit` audit entries, newest first.
     async fn recent_audit(&self, limit: u32) -> anyhow::Result<Vec<AuditEntry>>;
 

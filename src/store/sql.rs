@@ -146,6 +146,14 @@ impl Store for SqlStore {
         self.audit.append(e).await
     }
 
+    async fn audit_queued(&self, e: AuditEntry) -> anyhow::Result<()> {
+        self.audit.enqueue(e).await
+    }
+
+    async fn flush_audit(&self) -> anyhow::Result<()> {
+        self.audit.flush().await
+    }
+
     async fn recent_audit(&self, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {
         let rows = sqlx::query(
             "SELECT team_id, user_id, channel_id, action, at FROM audit_log

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use ecrscan::store::Store;
+
 use crate::helpers::{TOKEN, push_images, unique_repository};
 use crate::moto;
 use crate::slack_stub::SlackStub;
@@ -123,6 +125,80 @@ async fn sigterm_stops_the_service_cleanly() {
     }
     let _ = child.kill();
     panic!("ecrscan did not stop within 5 s of SIGTERM");
+}
+
+#[tokio::test]
+async fn every_answered_command_is_in_the_audit_log_after_sigterm() {
+    let (slack, sns) = (SlackStub::start(TOKEN).await, SnsOrigin::start().await);
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}/e.db", dir.path().display());
+    let env = environment(&slack, &sns, &database_url);
+    let log = dir.path().join("ecrscan.log");
+    let mut child = serve(&env, &log);
+    let http = reqwest::Client::new();
+    let port = wait_ready(&http, 0, &log).await;
+
+    // Eight users run `/ecrscan help` over and over; SIGTERM arrives in the middle.
+    let mut users = tokio::task::JoinSet::new();
+    for n in 0..8 {
+        let http = http.clone();
+        users.spawn(async move {
+            let mut answered = Vec::new();
+            for i in 0.. {
+                let user = format!("U{n}X{i}");
+                let body = serde_urlencoded::to_string([
+                    ("team_id", "T1"),
+                    ("channel_id", "C1"),
+                    ("user_id", user.as_str()),
+                    ("command", "/ecrscan"),
+                    ("text", "help"),
+                    ("response_url", "http://127.0.0.1:9/r"),
+                ])
+                .unwrap();
+                let timestamp = chrono::Utc::now().timestamp().to_string();
+                let signature = ecrscan::slack::verify::sign("secret", &timestamp, body.as_bytes());
+                let sent = http
+                    .post(format!("http://127.0.0.1:{port}/slack/commands"))
+                    .header("x-slack-request-timestamp", timestamp)
+                    .header("x-slack-signature", signature)
+                    .body(body)
+                    .send()
+                    .await;
+                match sent {
+                    Ok(r) if r.status() == 200 => answered.push(user),
+                    _ => return answered,
+                }
+            }
+            answered
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let answered: Vec<String> = users.join_all().await.concat();
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(status.success(), "{status}");
+    assert!(answered.len() > 8, "commands were answered before the stop");
+
+    let store = ecrscan::store::connect(&database_url).await.unwrap();
+    let logged: std::collections::HashSet<String> = store
+        .recent_audit(u32::MAX)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.user_id)
+        .collect();
+    let missing: Vec<&String> = answered.iter().filter(|u| !logged.contains(*u)).collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} answered commands are not in the audit log: {missing:?}",
+        missing.len(),
+        answered.len()
+    );
 }
 
 /// Delivers like SNS: again and again until a 2xx.

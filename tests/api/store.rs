@@ -324,3 +324,26 @@ async fn audit_entries_written_at_once_are_each_kept_and_committed_when_acknowle
         assert_eq!(kept, entries, "{}", db.url);
     }
 }
+
+#[tokio::test]
+async fn queued_audit_entries_are_all_committed_once_flushed() {
+    for (store, db) in stores().await {
+        let entries: Vec<AuditEntry> = (0..600)
+            .map(|n| AuditEntry {
+                team_id: "T".into(),
+                user_id: format!("U{n}"),
+                channel_id: "C".into(),
+                action: format!("/ecrscan help {n}"),
+                at: n,
+            })
+            .collect();
+        for entry in entries.clone() {
+            store.audit_queued(entry).await.unwrap();
+        }
+        store.flush_audit().await.unwrap();
+        let other = connect(&db.url).await.unwrap();
+        let mut kept = other.recent_audit(1000).await.unwrap();
+        kept.sort_by_key(|e| e.at);
+        assert_eq!(kept, entries, "{}", db.url);
+    }
+}

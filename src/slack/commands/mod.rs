@@ -69,11 +69,11 @@ pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Respon
         return Err(AppError::Forbidden);
     }
     let text = form.text.trim();
-    let span =
-        tracing::info_span!("command", user = %form.user_id, channel = %form.channel_id, text);
+    // Not awaited until committed: what a command changes is audited, durably,
+    // by the command itself (see `changes::audit`).
     state
         .store
-        .audit(&AuditEntry {
+        .audit_queued(AuditEntry {
             team_id: form.team_id.clone(),
             user_id: form.user_id.clone(),
             channel_id: form.channel_id.clone(),
@@ -89,7 +89,10 @@ pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Respon
     };
     let reply = match command::parse(text) {
         Ok(Command::Help) => return Ok(help()),
-        Ok(command) => dispatch(&state, who, command, span).await,
+        Ok(command) => {
+            let span = tracing::info_span!("command", user = %who.user_id, channel = %who.channel_id, text);
+            dispatch(&state, who, command, span).await
+        }
         Err(error) => blocks::text(&format!(
             ":warning: {}\nUsage: {}",
             error.problem, error.usage

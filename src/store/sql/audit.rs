@@ -1,9 +1,13 @@
-//! The audit log, written in groups: every command adds a row, and each caller
-//! still waits until its row is committed, but the rows that arrive while one
-//! group is being written go in together as the next group, in one statement
-//! (group commit). Under load this turns a commit per command (each one taking
-//! SQLite's write lock, and waiting in its busy handler when another connection
-//! holds it) into a commit per group; alone, a command is written at once.
+//! The audit log, written in groups: the rows that arrive while one group is
+//! being written go in together as the next group, in one statement (group
+//! commit). Under load this turns a commit per row (each one taking SQLite's
+//! write lock, and waiting in its busy handler when another connection holds it)
+//! into a commit per group; alone, a row is written at once.
+//!
+//! A caller either waits until its row is committed ([`AuditWriter::append`]) or
+//! only until it is queued ([`AuditWriter::enqueue`]); [`AuditWriter::flush`]
+//! waits for everything queued before it. The queue is bounded, so a database
+//! that falls behind slows callers down instead of filling memory.
 
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
@@ -11,50 +15,99 @@ use tokio::sync::{mpsc, oneshot};
 use super::Engine;
 use crate::store::AuditEntry;
 
-/// The most rows one group writes (5 parameters each: well within both engines' limits).
-const MAX_GROUP: usize = 64;
+/// The most rows one statement writes (5 parameters each: well within both engines' limits).
+const MAX_GROUP: usize = 256;
+
+/// The most rows waiting to be written.
+const QUEUE: usize = 8 * MAX_GROUP;
 
 type Written = oneshot::Sender<Result<(), String>>;
+
+enum Item {
+    /// A row, and whom to tell once its group is committed.
+    Row(AuditEntry, Option<Written>),
+    /// Told once every row queued before it has been written (or reported lost).
+    Flush(Written),
+}
 
 /// Hands audit rows to the task that writes them.
 #[derive(Debug, Clone)]
 pub(super) struct AuditWriter {
-    queue: mpsc::UnboundedSender<(AuditEntry, Written)>,
+    queue: mpsc::Sender<Item>,
 }
 
 impl AuditWriter {
     /// Starts the writing task on the current Tokio runtime.
     pub(super) fn spawn(pool: AnyPool, engine: Engine) -> Self {
-        let (queue, rows) = mpsc::unbounded_channel();
-        tokio::spawn(write_groups(pool, engine, rows));
+        let (queue, items) = mpsc::channel(QUEUE);
+        tokio::spawn(write_groups(pool, engine, items));
         AuditWriter { queue }
     }
 
     /// Appends `entry`, returning once its group is committed.
     pub(super) async fn append(&self, entry: &AuditEntry) -> anyhow::Result<()> {
         let (written, done) = oneshot::channel();
+        self.send(Item::Row(entry.clone(), Some(written))).await?;
+        wait(done).await
+    }
+
+    /// Queues `entry`, returning once it is in the queue: it is committed with
+    /// the next group, and a failure is logged.
+    pub(super) async fn enqueue(&self, entry: AuditEntry) -> anyhow::Result<()> {
+        self.send(Item::Row(entry, None)).await
+    }
+
+    /// Returns once every row queued before the call has been written.
+    pub(super) async fn flush(&self) -> anyhow::Result<()> {
+        let (written, done) = oneshot::channel();
+        self.send(Item::Flush(written)).await?;
+        wait(done).await
+    }
+
+    async fn send(&self, item: Item) -> anyhow::Result<()> {
         self.queue
-            .send((entry.clone(), written))
-            .map_err(|_| anyhow::anyhow!("the audit log writer has stopped"))?;
-        done.await
-            .map_err(|_| anyhow::anyhow!("the audit log writer has stopped"))?
-            .map_err(|error| anyhow::anyhow!("cannot write the audit log: {error}"))
+            .send(item)
+            .await
+            .map_err(|_| anyhow::anyhow!("the audit log writer has stopped"))
     }
 }
 
-async fn write_groups(
-    pool: AnyPool,
-    engine: Engine,
-    mut rows: mpsc::UnboundedReceiver<(AuditEntry, Written)>,
-) {
+async fn wait(done: oneshot::Receiver<Result<(), String>>) -> anyhow::Result<()> {
+    done.await
+        .map_err(|_| anyhow::anyhow!("the audit log writer has stopped"))?
+        .map_err(|error| anyhow::anyhow!("cannot write the audit log: {error}"))
+}
+
+async fn write_groups(pool: AnyPool, engine: Engine, mut items: mpsc::Receiver<Item>) {
     let mut group = Vec::with_capacity(MAX_GROUP);
-    while rows.recv_many(&mut group, MAX_GROUP).await > 0 {
-        let entries: Vec<&AuditEntry> = group.iter().map(|(entry, _)| entry).collect();
-        let result = insert(&pool, engine, &entries)
-            .await
-            .map_err(|error| error.to_string());
-        for (_, written) in group.drain(..) {
-            let _ = written.send(result.clone());
+    while items.recv_many(&mut group, MAX_GROUP).await > 0 {
+        let entries: Vec<&AuditEntry> = group
+            .iter()
+            .filter_map(|item| match item {
+                Item::Row(entry, _) => Some(entry),
+                Item::Flush(_) => None,
+            })
+            .collect();
+        let result = if entries.is_empty() {
+            Ok(())
+        } else {
+            insert(&pool, engine, &entries)
+                .await
+                .map_err(|error| error.to_string())
+        };
+        let mut unheard = 0;
+        for item in group.drain(..) {
+            match item {
+                Item::Row(_, Some(written)) | Item::Flush(written) => {
+                    let _ = written.send(result.clone());
+                }
+                Item::Row(_, None) => unheard += 1,
+            }
+        }
+        if let Err(error) = &result
+            && unheard > 0
+        {
+            tracing::error!(rows = unheard, %error, "audit-log rows were lost");
         }
     }
 }
