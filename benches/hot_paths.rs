@@ -1,5 +1,5 @@
-//! The work ecrscan does per request, without I/O: Slack signatures, the command
-//! parser, SNS signatures with a cached certificate, EventBridge events, and
+//! The work ecrscan does per request, without I/O: Slack signatures, reading a
+//! slash command's form, the command parser, SNS signatures with a cached certificate, EventBridge events, and
 //! rendering a large scan into Slack messages.
 //!
 //! `cargo bench --bench hot_paths`; `cargo test` runs each once (criterion's test mode).
@@ -13,6 +13,7 @@ use ecrscan::scan::events::parse_event;
 use ecrscan::scan::findings::{Finding, ScanKind, ScanReport, ScanStatus, Severity};
 use ecrscan::scan::image::Image;
 use ecrscan::slack::command::parse;
+use ecrscan::slack::commands::SlashCommand;
 use ecrscan::slack::verify::{sign, verify};
 use ecrscan::sns::testing::{AWS_CERT, aws_cert, aws_fixture, aws_message, sent_at};
 use ecrscan::sns::{Certificate, SnsMessage, verify_signature};
@@ -102,6 +103,10 @@ fn command_parsing(c: &mut Criterion) {
         group.bench_function(name, |b| b.iter(|| parse(black_box(text))));
     }
     group.finish();
+    let body = command_body("schedule weekly web-latest at 06:10 tz Asia/Tokyo");
+    c.bench_function("slash_command_form", |b| {
+        b.iter(|| SlashCommand::from_form(black_box(body.as_bytes())))
+    });
 }
 
 fn sns_signature(c: &mut Criterion) {

@@ -9,6 +9,9 @@ use ecrscan::app::{Application, Ports};
 use ecrscan::config::Settings;
 use ecrscan::doctor;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(version, about = "Slack-native Amazon ECR image scanning")]
 struct Cli {

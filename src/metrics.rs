@@ -8,6 +8,7 @@
 //! method and IAM action names, outcomes and refusal reasons, all `&'static str`
 //! except the route, which axum takes from the router's own templates.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
@@ -32,17 +33,31 @@ pub const CONTENT_TYPE_OPENMETRICS: &str =
 /// The route label of a request that matched no route (never the raw path).
 pub const UNMATCHED_ROUTE: &str = "unmatched";
 
+/// A route template, as a label value.
+type Route = Cow<'static, str>;
+
+/// The routes ecrscan serves, so that labelling a request allocates nothing
+/// (any other template is labelled too, with a copy).
+const ROUTES: [&str; 6] = [
+    "/slack/commands",
+    "/slack/interactions",
+    "/sns",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+];
+
 const PREFIX: &str = "ecrscan";
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
-    route: String,
+    route: Route,
     status: u16,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
-    route: String,
+    route: Route,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -155,8 +170,8 @@ impl Metrics {
     }
 
     /// One HTTP request answered on `route` (a route template) with `status`.
-    pub fn http_request(&self, route: &str, status: u16, elapsed: Duration) {
-        let route = route.to_string();
+    pub fn http_request(&self, route: impl Into<Route>, status: u16, elapsed: Duration) {
+        let route = route.into();
         self.http_duration
             .get_or_create(&RouteLabels {
                 route: route.clone(),
@@ -247,12 +262,20 @@ pub async fn track(request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
-        .map_or(UNMATCHED_ROUTE, MatchedPath::as_str)
-        .to_string();
+        .map_or(Cow::Borrowed(UNMATCHED_ROUTE), |path| {
+            route_label(path.as_str())
+        });
     let started = Instant::now();
     let response = next.run(request).await;
-    metrics().http_request(&route, response.status().as_u16(), started.elapsed());
+    metrics().http_request(route, response.status().as_u16(), started.elapsed());
     response
+}
+
+fn route_label(template: &str) -> Route {
+    ROUTES
+        .into_iter()
+        .find(|route| *route == template)
+        .map_or_else(|| Cow::Owned(template.to_string()), Cow::Borrowed)
 }
 
 /// `GET /metrics`: the outbox gauges are read from the store at scrape time.

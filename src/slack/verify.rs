@@ -60,9 +60,10 @@ pub fn verify(
     let seconds: i64 = timestamp
         .parse()
         .map_err(|_| SignatureError::MissingTimestamp)?;
-    let signature = header(headers, "x-slack-signature")
+    let mut signature = [0u8; 32];
+    header(headers, "x-slack-signature")
         .and_then(|s| s.strip_prefix("v0="))
-        .and_then(|hex_digits| hex::decode(hex_digits).ok())
+        .and_then(|hex_digits| hex::decode_to_slice(hex_digits, &mut signature).ok())
         .ok_or(SignatureError::MissingSignature)?;
     if (now - seconds).abs() > MAX_SKEW_SECS {
         return Err(SignatureError::Stale);

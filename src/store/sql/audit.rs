@@ -9,7 +9,11 @@
 //! waits for everything queued before it. The queue is bounded, so a database
 //! that falls behind slows callers down instead of filling memory.
 
-use sqlx::AnyPool;
+use std::sync::LazyLock;
+
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyPool};
 use tokio::sync::{mpsc, oneshot};
 
 use super::Engine;
@@ -17,6 +21,8 @@ use crate::store::AuditEntry;
 
 /// The most rows one statement writes (5 parameters each: well within both engines' limits).
 const MAX_GROUP: usize = 256;
+
+const _: () = assert!(MAX_GROUP.is_power_of_two());
 
 /// The most rows waiting to be written.
 const QUEUE: usize = 8 * MAX_GROUP;
@@ -112,35 +118,32 @@ async fn write_groups(pool: AnyPool, engine: Engine, mut items: mpsc::Receiver<I
     }
 }
 
-/// One `INSERT` of every row of a group. SQLite gets anonymous `?` parameters:
-/// sqlx looks each named one up by its index, which takes longer the more there are.
+/// Writes a group in one transaction. Each `INSERT` takes a power of two of rows
+/// (100 rows: 64 + 32 + 4), so there are only a few statement texts, and each
+/// connection prepares them once instead of once per group size.
 async fn insert(
     pool: &AnyPool,
     engine: Engine,
     entries: &[&AuditEntry],
 ) -> Result<(), sqlx::Error> {
-    let values: Vec<String> = (0..entries.len())
-        .map(|i| match engine {
-            Engine::Sqlite => "(?, ?, ?, ?, ?)".to_string(),
-            Engine::Postgres => {
-                let n = i * 5;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5
-                )
-            }
-        })
-        .collect();
-    let sql = format!(
-        "INSERT INTO audit_log (team_id, user_id, channel_id, action, at) VALUES {}",
-        values.join(", ")
-    );
-    let mut query = sqlx::query(&sql);
-    for e in entries {
+    if entries.len().is_power_of_two() {
+        insert_rows(engine, entries).execute(pool).await?;
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    let mut rest = entries;
+    while !rest.is_empty() {
+        let (rows, after) = rest.split_at(prev_power_of_two(rest.len()));
+        insert_rows(engine, rows).execute(&mut *tx).await?;
+        rest = after;
+    }
+    tx.commit().await
+}
+
+/// One `INSERT` of `rows` (a power of two of them).
+fn insert_rows<'q>(engine: Engine, rows: &[&'q AuditEntry]) -> Query<'q, Any, AnyArguments<'q>> {
+    let mut query = sqlx::query(insert_statement(engine, rows.len()));
+    for e in rows {
         query = query
             .bind(&e.team_id)
             .bind(&e.user_id)
@@ -148,6 +151,76 @@ async fn insert(
             .bind(&e.action)
             .bind(e.at);
     }
-    query.execute(pool).await?;
-    Ok(())
+    query
+}
+
+/// The largest power of two not above `n` (`n` > 0).
+fn prev_power_of_two(n: usize) -> usize {
+    1 << n.ilog2()
+}
+
+/// `INSERT INTO audit_log ... VALUES (...), (...)` for `rows` rows, built once per size.
+fn insert_statement(engine: Engine, rows: usize) -> &'static str {
+    static SQL: LazyLock<[Vec<String>; 2]> = LazyLock::new(|| {
+        [Engine::Sqlite, Engine::Postgres].map(|engine| {
+            (0..=MAX_GROUP.ilog2())
+                .map(|power| {
+                    let values: Vec<String> = (0..1usize << power)
+                        .map(|row| {
+                            let params: Vec<String> =
+                                (1..=5).map(|n| placeholder(engine, row * 5 + n)).collect();
+                            format!("({})", params.join(", "))
+                        })
+                        .collect();
+                    format!(
+                        "INSERT INTO audit_log (team_id, user_id, channel_id, action, at) VALUES {}",
+                        values.join(", ")
+                    )
+                })
+                .collect()
+        })
+    });
+    &SQL[engine as usize][rows.ilog2() as usize]
+}
+
+/// SQLite gets anonymous `?` parameters: sqlx looks each numbered one up by its
+/// index, which takes longer the more there are.
+fn placeholder(engine: Engine, n: usize) -> String {
+    match engine {
+        Engine::Sqlite => "?".to_string(),
+        Engine::Postgres => format!("${n}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_split_into_powers_of_two() {
+        let mut sizes = Vec::new();
+        let mut rest = 100;
+        while rest > 0 {
+            sizes.push(prev_power_of_two(rest));
+            rest -= prev_power_of_two(rest);
+        }
+        assert_eq!(sizes, [64, 32, 4]);
+    }
+
+    #[test]
+    fn statements_have_five_placeholders_per_row() {
+        let postgres = insert_statement(Engine::Postgres, 4);
+        assert!(
+            postgres.ends_with("($16, $17, $18, $19, $20)"),
+            "{postgres}"
+        );
+        assert_eq!(
+            insert_statement(Engine::Sqlite, 256).matches('?').count(),
+            1280
+        );
+        assert_eq!(
+            insert_statement(Engine::Sqlite, 1),
+            "INSERT INTO audit_log (team_id, user_id, channel_id, action, at) VALUES (?, ?, ?, ?, ?)"
+        );
+    }
 }
