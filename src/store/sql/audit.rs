@@ -1,5 +1,5 @@
 //! The audit log, written in groups: the rows that arrive while one group is
-//! being written go in together as the next group, in one statement (group
+//! being written go in together as the next group, in one transaction (group
 //! commit). Under load this turns a commit per row (each one taking SQLite's
 //! write lock, and waiting in its busy handler when another connection holds it)
 //! into a commit per group; alone, a row is written at once.
@@ -19,7 +19,8 @@ use tokio::sync::{mpsc, oneshot};
 use super::Engine;
 use crate::store::AuditEntry;
 
-/// The most rows one statement writes (5 parameters each: well within both engines' limits).
+/// The most rows one group writes, and one statement (5 parameters a row: well
+/// within both engines' limits).
 const MAX_GROUP: usize = 256;
 
 const _: () = assert!(MAX_GROUP.is_power_of_two());
