@@ -300,15 +300,7 @@ async fn pruning_forgets_old_finished_work_but_keeps_what_is_pending_or_failed()
 #[tokio::test]
 async fn audit_entries_written_at_once_are_each_kept_and_committed_when_acknowledged() {
     for (store, db) in stores().await {
-        let entries: Vec<AuditEntry> = (0..150)
-            .map(|n| AuditEntry {
-                team_id: "T".into(),
-                user_id: format!("U{n}"),
-                channel_id: "C".into(),
-                action: format!("/ecrscan help {n}"),
-                at: n,
-            })
-            .collect();
+        let entries = help_entries(150);
         let mut written = tokio::task::JoinSet::new();
         for entry in entries.clone() {
             let store = store.clone();
@@ -328,15 +320,7 @@ async fn audit_entries_written_at_once_are_each_kept_and_committed_when_acknowle
 #[tokio::test]
 async fn queued_audit_entries_are_all_committed_once_flushed() {
     for (store, db) in stores().await {
-        let entries: Vec<AuditEntry> = (0..600)
-            .map(|n| AuditEntry {
-                team_id: "T".into(),
-                user_id: format!("U{n}"),
-                channel_id: "C".into(),
-                action: format!("/ecrscan help {n}"),
-                at: n,
-            })
-            .collect();
+        let entries = help_entries(600);
         for entry in entries.clone() {
             store.audit_queued(entry).await.unwrap();
         }
@@ -346,4 +330,17 @@ async fn queued_audit_entries_are_all_committed_once_flushed() {
         kept.sort_by_key(|e| e.at);
         assert_eq!(kept, entries, "{}", db.url);
     }
+}
+
+/// `n` audit entries of `/ecrscan help`, each from its own user, at times 0..n.
+fn help_entries(n: i64) -> Vec<AuditEntry> {
+    (0..n)
+        .map(|n| AuditEntry {
+            team_id: "T".into(),
+            user_id: format!("U{n}"),
+            channel_id: "C".into(),
+            action: format!("/ecrscan help {n}"),
+            at: n,
+        })
+        .collect()
 }

@@ -181,7 +181,11 @@ fn insert_statement(engine: Engine, rows: usize) -> &'static str {
                 .collect()
         })
     });
-    &SQL[engine as usize][rows.ilog2() as usize]
+    let statements = match engine {
+        Engine::Sqlite => &SQL[0],
+        Engine::Postgres => &SQL[1],
+    };
+    &statements[rows.ilog2() as usize]
 }
 
 /// SQLite gets anonymous `?` parameters: sqlx looks each numbered one up by its
