@@ -150,7 +150,7 @@ fn event_parsing(c: &mut Criterion) {
         ),
     ] {
         let path = format!(
-            "{}/../shared/fixtures/events/{fixture}",
+            "{}/tests/fixtures/events/{fixture}",
             env!("CARGO_MANIFEST_DIR")
         );
         let event = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));

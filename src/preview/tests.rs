@@ -4,7 +4,7 @@ use super::*;
 use crate::slack::limits;
 
 fn fixture(path: &str) -> String {
-    let path = format!("{}/../shared/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
 }
 

@@ -16,7 +16,7 @@ use x509_cert::der::pem;
 use crate::sns::message::{MessageType, SnsMessage};
 use crate::sns::verify::Certificate;
 
-/// The five genuine AWS-signed messages in `shared/fixtures/sns`.
+/// The five genuine AWS-signed messages in `tests/fixtures/sns`.
 pub const AWS_MESSAGES: [&str; 5] = [
     "test-subscription-confirmation.json",
     "test-notification-no-subject.json",
@@ -28,10 +28,10 @@ pub const AWS_MESSAGES: [&str; 5] = [
 /// The certificate those messages name.
 pub const AWS_CERT: &str = "SimpleNotificationService-7506a1e35b36ef5a444dd1a8e7cc3ed8.pem";
 
-/// A file of `shared/fixtures/sns`.
+/// A file of `tests/fixtures/sns`.
 pub fn aws_fixture(name: &str) -> Vec<u8> {
     let path = format!(
-        "{}/../shared/fixtures/sns/{name}",
+        "{}/tests/fixtures/sns/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))

@@ -55,7 +55,7 @@ pub fn registry(scan_type: ScanType) -> Rule {
     })
 }
 
-/// `DescribeImageScanFindings` answers with a recorded response from shared/fixtures/ecr.
+/// `DescribeImageScanFindings` answers with a recorded response from tests/fixtures/ecr.
 pub fn findings_fixture(name: &str) -> Rule {
     let body = wire_format(&read_fixture(name));
     mock!(Client::describe_image_scan_findings).then_http_response(move || {
@@ -83,7 +83,7 @@ pub fn aws_error(
 
 fn read_fixture(name: &str) -> String {
     let path = format!(
-        "{}/../shared/fixtures/ecr/{name}",
+        "{}/tests/fixtures/ecr/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))

@@ -67,7 +67,7 @@ async fn a_forged_click_gets_401_and_does_nothing() {
     let app = spawn_app(&unique_repository("forged-click")).await;
     let body = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/slack/slack-block-actions.form-body.txt"
+        "/tests/fixtures/slack/slack-block-actions.form-body.txt"
     ))
     .unwrap();
     let forged = app

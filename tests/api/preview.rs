@@ -8,7 +8,7 @@ use ecrscan::scan::image::Image;
 use crate::ecr_mock;
 
 fn fixture(path: &str) -> String {
-    format!("{}/../shared/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn preview(args: &[&str]) -> std::process::Output {
