@@ -8,15 +8,15 @@ use std::hint::black_box;
 
 use axum::http::{HeaderMap, HeaderValue};
 use criterion::{Criterion, criterion_group, criterion_main};
-use ecrscan::publish::{Thread, layout, render};
+use ecrscan::http::slack::commands::SlashCommand;
+use ecrscan::http::slack::verify::{sign, verify};
+use ecrscan::http::sns::testing::{AWS_CERT, aws_cert, aws_fixture, aws_message, sent_at};
+use ecrscan::http::sns::{Certificate, SnsMessage, verify_signature};
+use ecrscan::language::parse;
 use ecrscan::scan::events::parse_event;
 use ecrscan::scan::findings::{Finding, ScanKind, ScanReport, ScanStatus, Severity};
 use ecrscan::scan::image::Image;
-use ecrscan::slack::command::parse;
-use ecrscan::slack::commands::SlashCommand;
-use ecrscan::slack::verify::{sign, verify};
-use ecrscan::sns::testing::{AWS_CERT, aws_cert, aws_fixture, aws_message, sent_at};
-use ecrscan::sns::{Certificate, SnsMessage, verify_signature};
+use ecrscan::service::publish::{Thread, layout, render};
 use ecrscan::store::ScanRecord;
 use secrecy::SecretString;
 

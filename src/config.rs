@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono_tz::Tz;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use url::Url;
 
 /// Everything ecrscan is configured with. `Debug` never shows a secret.
@@ -28,7 +28,8 @@ pub struct Settings {
     pub insecure_sns_cert_origin: Option<Url>,
     pub digest_threshold: u32,
     pub digest_window: Duration,
-    pub database_url: String,
+    /// Secret: a PostgreSQL URL can carry a password.
+    pub database_url: SecretString,
     pub port: u16,
 }
 
@@ -91,7 +92,8 @@ impl Settings {
             )?),
             database_url: env
                 .optional("DATABASE_URL")
-                .unwrap_or_else(|| "sqlite://ecrscan.db".into()),
+                .unwrap_or_else(|| "sqlite://ecrscan.db".into())
+                .into(),
             port: env.parsed("PORT", "8080", "a port number")?,
         })
     }
@@ -99,11 +101,6 @@ impl Settings {
     /// Whether `user_id` may change schedules and subscriptions.
     pub fn is_admin(&self, user_id: &str) -> bool {
         self.admins.is_empty() || self.admins.iter().any(|admin| admin == user_id)
-    }
-
-    /// The bot token, for the Slack client only.
-    pub fn bot_token(&self) -> &str {
-        self.slack_bot_token.expose_secret()
     }
 }
 
@@ -186,6 +183,8 @@ fn list(value: &str) -> Vec<String> {
 mod tests {
     use std::collections::HashMap;
 
+    use secrecy::ExposeSecret;
+
     use super::*;
 
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
@@ -205,7 +204,7 @@ mod tests {
     fn defaults_follow_the_design() {
         let s = settings(&REQUIRED).unwrap();
         assert_eq!(s.port, 8080);
-        assert_eq!(s.database_url, "sqlite://ecrscan.db");
+        assert_eq!(s.database_url.expose_secret(), "sqlite://ecrscan.db");
         assert_eq!(s.slack_api_url.as_str(), "https://slack.com/api/");
         assert_eq!(s.schedule_group, "ecrscan");
         assert_eq!(s.timezone, Tz::UTC);
@@ -262,10 +261,17 @@ mod tests {
 
     #[test]
     fn debug_output_hides_secrets() {
-        let s = settings(&REQUIRED).unwrap();
+        let mut pairs = REQUIRED.to_vec();
+        pairs.push((
+            "DATABASE_URL",
+            "postgres://ecrscan:db-pa55word@db.internal/ecrscan",
+        ));
+        let s = settings(&pairs).unwrap();
         let debug = format!("{s:?}");
         assert!(
-            !debug.contains("s3cret") && !debug.contains("xoxb-1-2-abc"),
+            !debug.contains("s3cret")
+                && !debug.contains("xoxb-1-2-abc")
+                && !debug.contains("db-pa55word"),
             "{debug}"
         );
     }

@@ -5,8 +5,8 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::app::Ports;
 use crate::aws::AwsError;
+use crate::aws::Ports;
 use crate::config::{ConfigError, Settings};
 use crate::scan::findings::ScanKind;
 use crate::slack::client::{BotIdentity, PostError, SlackWeb};

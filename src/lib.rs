@@ -1,18 +1,32 @@
 //! ecrscan: a Slack-native bot for Amazon ECR image vulnerability scanning.
+//!
+//! Dependencies flow one way: the doors (`http`) call the use-cases (`service`),
+//! which use the domain (`scan`, `routing`, `schedule`, `language`) and the ports
+//! (`aws`, `slack`, `store`, `metrics`). `startup` wires them together.
 
-pub mod app;
-pub mod aws;
+// Composition.
 pub mod config;
-pub mod doctor;
-pub mod error;
-pub mod metrics;
-pub mod preview;
-pub mod publish;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+// Doors, use-cases and the jobs between them.
+pub mod http;
+pub mod jobs;
+pub mod service;
+
+// Domain: pure functions and data.
+pub mod language;
 pub mod routing;
 pub mod scan;
 pub mod schedule;
+
+// Ports and adapters.
+pub mod aws;
+pub mod metrics;
 pub mod slack;
-pub mod sns;
 pub mod store;
-pub mod telemetry;
-pub mod worker;
+
+// Tools on the command line.
+pub mod doctor;
+pub mod preview;

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use ecrscan::app::{Application, Ports};
+use ecrscan::aws::Ports;
 use ecrscan::config::Settings;
 use ecrscan::doctor;
+use ecrscan::startup::Application;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -12,10 +12,9 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::header::CONTENT_TYPE;
+use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::{encode_eof, encode_registry};
 use prometheus_client::metrics::counter::Counter;
@@ -23,8 +22,6 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::{Registry, Unit};
-
-use crate::app::AppState;
 
 /// What `GET /metrics` answers with.
 pub const CONTENT_TYPE_OPENMETRICS: &str =
@@ -232,7 +229,7 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    /// From [`Store::queue_stats`](crate::store::Store::queue_stats), at `now` (Unix seconds).
+    /// From the store's `queue_stats`, at `now` (Unix seconds).
     pub fn at(now: i64, depth: u64, oldest_created_at: Option<i64>) -> Self {
         Outbox {
             depth,
@@ -276,25 +273,6 @@ fn route_label(template: &str) -> Route {
         .into_iter()
         .find(|route| *route == template)
         .map_or_else(|| Cow::Owned(template.to_string()), Cow::Borrowed)
-}
-
-/// `GET /metrics`: the outbox gauges are read from the store at scrape time.
-pub async fn serve(State(state): State<AppState>) -> Response {
-    let outbox = match state.store.queue_stats().await {
-        Ok((depth, oldest)) => Some(Outbox::at(chrono::Utc::now().timestamp(), depth, oldest)),
-        Err(error) => {
-            tracing::warn!(
-                error = format!("{error:#}"),
-                "cannot read the job queue for /metrics"
-            );
-            None
-        }
-    };
-    (
-        [(CONTENT_TYPE, CONTENT_TYPE_OPENMETRICS)],
-        metrics().render(outbox),
-    )
-        .into_response()
 }
 
 #[cfg(test)]

@@ -12,9 +12,9 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use slack_morphism::prelude::SlackMessageContent;
 
 use crate::aws::report_from_json;
-use crate::publish::{self, Planned};
 use crate::scan::events::{EcrScanStatus, ScanEvent, parse_event};
 use crate::scan::findings::{ScanKind, ScanReport, ScanStatus, Severity};
+use crate::service::publish::{self, Planned};
 use crate::slack::blocks;
 
 /// Where Slack's Block Kit Builder takes a message in its URL fragment.

@@ -9,7 +9,9 @@ pub mod scheduler;
 pub use convert::report_from_json;
 pub use ecr::{Ecr, SdkEcr};
 pub use error::AwsError;
-pub use scheduler::{Put, Scheduler, SdkScheduler};
+pub use scheduler::{Scheduler, SdkScheduler};
+
+use std::sync::Arc;
 
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
@@ -31,4 +33,21 @@ pub fn https_client() -> SharedHttpClient {
     aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::Ring))
         .build_https()
+}
+
+/// The AWS side, as ports (the SDK in production, the SDK against an emulator in tests).
+pub struct Ports {
+    pub ecr: Arc<dyn Ecr>,
+    pub scheduler: Arc<dyn Scheduler>,
+}
+
+impl Ports {
+    /// SDK-backed ports from the standard AWS configuration chain.
+    pub async fn from_env() -> Self {
+        let config = load_config().await;
+        Ports {
+            ecr: Arc::new(SdkEcr::new(aws_sdk_ecr::Client::new(&config))),
+            scheduler: Arc::new(SdkScheduler::new(aws_sdk_scheduler::Client::new(&config))),
+        }
+    }
 }

@@ -9,7 +9,7 @@ use aws_sdk_scheduler::types::{
 
 use super::convert::time;
 use super::error::{AwsError, call};
-use crate::schedule::{ScanSchedule, ScheduleState};
+use crate::schedule::{PutOutcome, ScanSchedule, ScheduleState};
 
 /// Scheduler may start a scan up to this many minutes after its time.
 pub const FLEXIBLE_WINDOW_MINUTES: i32 = 15;
@@ -17,13 +17,6 @@ pub const FLEXIBLE_WINDOW_MINUTES: i32 = 15;
 pub const MAX_EVENT_AGE_SECONDS: i32 = 86_400;
 /// ...and at most this many times (Scheduler's maximum).
 pub const MAX_RETRY_ATTEMPTS: i32 = 185;
-
-/// What [`Scheduler::put`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Put {
-    Created,
-    Updated,
-}
 
 /// What ecrscan asks of EventBridge Scheduler.
 #[async_trait]
@@ -33,7 +26,7 @@ pub trait Scheduler: Send + Sync {
 
     /// Updates the schedule of that name when it exists (every field replaced), else
     /// creates it; always with ecrscan's flexible window and retry policy.
-    async fn put(&self, schedule: &ScanSchedule) -> Result<Put, AwsError>;
+    async fn put(&self, schedule: &ScanSchedule) -> Result<PutOutcome, AwsError>;
 
     /// One schedule; `None` when it (or its group) does not exist.
     async fn get(&self, group: &str, name: &str) -> Result<Option<ScanSchedule>, AwsError>;
@@ -123,15 +116,15 @@ impl Scheduler for SdkScheduler {
         }
     }
 
-    async fn put(&self, schedule: &ScanSchedule) -> Result<Put, AwsError> {
+    async fn put(&self, schedule: &ScanSchedule) -> Result<PutOutcome, AwsError> {
         match self.update(schedule).await {
             Err(AwsError::ResourceNotFound(_)) => {}
-            other => return other.map(|()| Put::Updated),
+            other => return other.map(|()| PutOutcome::Updated),
         }
         match self.create(schedule).await {
             // Created meanwhile by someone else: ours replaces it.
-            Err(AwsError::Conflict(_)) => self.update(schedule).await.map(|()| Put::Updated),
-            other => other.map(|()| Put::Created),
+            Err(AwsError::Conflict(_)) => self.update(schedule).await.map(|()| PutOutcome::Updated),
+            other => other.map(|()| PutOutcome::Created),
         }
     }
 

@@ -14,7 +14,8 @@ pub use cron::Cron;
 pub use expr::{Expression, RateUnit};
 pub use name::schedule_name;
 pub use target::{
-    SCAN_TARGET_ARN, ScanSchedule, ScheduleState, description, image_of, name_for, scan_input,
+    PutOutcome, SCAN_TARGET_ARN, ScanSchedule, ScheduleState, description, image_of, name_for,
+    scan_input,
 };
 
 /// When a schedule runs: a Scheduler expression and, when given, its timezone.

@@ -12,6 +12,13 @@ use crate::scan::image::{ImageId, ImageRef};
 /// Scheduler's universal target that calls ECR `StartImageScan`.
 pub const SCAN_TARGET_ARN: &str = "arn:aws:scheduler:::aws-sdk:ecr:startImageScan";
 
+/// What writing a schedule did: it was new, or it replaced one of the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    Created,
+    Updated,
+}
+
 /// Whether Scheduler runs a schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScheduleState {
@@ -19,7 +26,7 @@ pub enum ScheduleState {
     Disabled,
 }
 
-/// One schedule, in ecrscan's terms. Written by [`crate::aws::Scheduler::put`]
+/// One schedule, in ecrscan's terms. Written by the Scheduler port's `put`
 /// (which ignores `created_at` and `start_date`), read back by `get`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanSchedule {

@@ -57,6 +57,32 @@ pub struct Post {
     pub broadcast: bool,
 }
 
+impl Post {
+    /// A new message in the channel.
+    pub fn message(channel: impl Into<String>, content: SlackMessageContent) -> Self {
+        Post::in_thread(channel, None, content)
+    }
+
+    /// A reply in the thread of `thread_ts`, or a new message when `None`.
+    pub fn in_thread(
+        channel: impl Into<String>,
+        thread_ts: Option<String>,
+        content: SlackMessageContent,
+    ) -> Self {
+        Post {
+            channel: channel.into(),
+            content,
+            thread_ts,
+            broadcast: false,
+        }
+    }
+
+    /// A reply that is also shown in the channel, when `broadcast`.
+    pub fn broadcast(self, broadcast: bool) -> Self {
+        Post { broadcast, ..self }
+    }
+}
+
 type Connector = SlackClientHyperConnector<
     hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
 >;

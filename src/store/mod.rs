@@ -63,7 +63,7 @@ pub struct ScanRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
     pub channel: String,
-    /// An [`ImagePattern`](crate::routing::ImagePattern) as written.
+    /// An image pattern (`routing::ImagePattern`), as written.
     pub pattern: String,
     /// The lowest severity that counts for this channel.
     pub min_severity: Severity,

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::process::Command;
 use std::sync::Arc;
 
-use ecrscan::app::Ports;
+use ecrscan::aws::Ports;
 use ecrscan::aws::{SdkEcr, SdkScheduler};
 use ecrscan::config::Settings;
 use ecrscan::doctor::{self, Outcome};

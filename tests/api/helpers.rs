@@ -5,10 +5,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use ecrscan::app::{Application, Ports};
+use ecrscan::aws::Ports;
 use ecrscan::aws::{Ecr, SdkEcr, SdkScheduler};
 use ecrscan::config::Settings;
-use ecrscan::slack::verify::sign;
+use ecrscan::http::slack::verify::sign;
+use ecrscan::startup::Application;
 
 use crate::moto;
 use crate::slack_stub::SlackStub;

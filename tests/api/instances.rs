@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_ecr::types::FindingSeverity;
-use ecrscan::app::Ports;
+use ecrscan::aws::Ports;
 use ecrscan::aws::SdkScheduler;
 
 use crate::databases::postgres;

@@ -156,7 +156,8 @@ async fn every_answered_command_is_in_the_audit_log_after_sigterm() {
                 ])
                 .unwrap();
                 let timestamp = chrono::Utc::now().timestamp().to_string();
-                let signature = ecrscan::slack::verify::sign("secret", &timestamp, body.as_bytes());
+                let signature =
+                    ecrscan::http::slack::verify::sign("secret", &timestamp, body.as_bytes());
                 let sent = http
                     .post(format!("http://127.0.0.1:{port}/slack/commands"))
                     .header("x-slack-request-timestamp", timestamp)

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use aws_sdk_scheduler::Client;
 use aws_sdk_scheduler::operation::get_schedule_group::GetScheduleGroupOutput;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
-use ecrscan::app::Ports;
+use ecrscan::aws::Ports;
 use ecrscan::aws::{SdkEcr, SdkScheduler};
 
 use crate::ecr_mock::aws_error;

@@ -25,7 +25,7 @@ async fn a_tampered_body_gets_401() {
     let app = app().await;
     let body = app.command_body("help", TEAM);
     let timestamp = now().to_string();
-    let signature = ecrscan::slack::verify::sign(SECRET, &timestamp, body.as_bytes());
+    let signature = ecrscan::http::slack::verify::sign(SECRET, &timestamp, body.as_bytes());
     let tampered = body.replace("text=help", "text=now+web-latest");
     let response = app
         .http

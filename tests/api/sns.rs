@@ -275,7 +275,7 @@ async fn forged_and_altered_messages_get_403_and_post_nothing() {
 async fn a_subscription_confirmation_is_confirmed_on_the_sns_host() {
     let s = setup(0).await;
     let mut msg = s.sns.notification("confirm", &event());
-    msg.kind = ecrscan::sns::MessageType::SubscriptionConfirmation;
+    msg.kind = ecrscan::http::sns::MessageType::SubscriptionConfirmation;
     msg.message = "You have chosen to subscribe to the topic.".into();
     msg.token = Some("2336412f37fb687f5d51e6e2425a8a58".into());
     msg.subject = None;
@@ -283,7 +283,7 @@ async fn a_subscription_confirmation_is_confirmed_on_the_sns_host() {
         "{}?Action=ConfirmSubscription&TopicArn={TOPIC}&Token=2336412f37fb687f5d51e6e2425a8a58",
         s.sns.origin
     ));
-    ecrscan::sns::testing::sign(&mut msg, "signing-key.pem");
+    ecrscan::http::sns::testing::sign(&mut msg, "signing-key.pem");
     let response = deliver(&s.app, "SubscriptionConfirmation", body(&msg)).await;
     assert_eq!(response.status(), 200);
     assert_eq!(

@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::routing::get;
-use ecrscan::sns::SnsMessage;
-use ecrscan::sns::testing::{own_fixture, own_notification, serve_app, sign};
+use ecrscan::http::sns::SnsMessage;
+use ecrscan::http::sns::testing::{own_fixture, own_notification, serve_app, sign};
 use serde_json::json;
 
 pub const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:ecr-scan-results";

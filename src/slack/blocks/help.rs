@@ -3,7 +3,7 @@
 use slack_morphism::prelude::*;
 
 use super::format::{context, header, message, section};
-use crate::slack::command::USAGE;
+use crate::language::USAGE;
 
 /// `/ecrscan help`: usage of every command, with examples.
 pub fn help() -> SlackMessageContent {

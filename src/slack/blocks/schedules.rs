@@ -4,8 +4,7 @@ use chrono::{DateTime, Utc};
 use slack_morphism::prelude::*;
 
 use super::format::{context, escape_within, header, message, pack, section, time};
-use crate::aws::Put;
-use crate::schedule::{ScanSchedule, ScheduleState};
+use crate::schedule::{PutOutcome, ScanSchedule, ScheduleState};
 use crate::slack::limits::MAX_SECTION_TEXT;
 
 /// `schedules` reads and shows at most this many schedules.
@@ -86,12 +85,12 @@ fn next_run(s: &ScanSchedule, now: DateTime<Utc>) -> String {
 /// on the same WHEN), at least one.
 pub fn scheduled(
     user: &str,
-    done: &[(ScanSchedule, Put)],
+    done: &[(ScanSchedule, PutOutcome)],
     now: DateTime<Utc>,
 ) -> SlackMessageContent {
-    let verb = |put: &Put| match put {
-        Put::Created => "scheduled",
-        Put::Updated => "rescheduled",
+    let verb = |put: &PutOutcome| match put {
+        PutOutcome::Created => "scheduled",
+        PutOutcome::Updated => "rescheduled",
     };
     let paused = |s: &ScanSchedule| {
         let name = s.image_name();
@@ -123,8 +122,8 @@ pub fn scheduled(
             );
             for (s, put) in done {
                 let note = match put {
-                    Put::Created => String::new(),
-                    Put::Updated => " (rescheduled)".to_string(),
+                    PutOutcome::Created => String::new(),
+                    PutOutcome::Updated => " (rescheduled)".to_string(),
                 };
                 text.push_str(&format!(
                     "\n• {}{note}: {}",

@@ -3,7 +3,7 @@ use chrono::TimeZone;
 use super::super::testing::{assert_within_limits, visible_text};
 use super::*;
 use crate::scan::image::ImageId;
-use crate::schedule::Expression;
+use crate::schedule::{Expression, PutOutcome};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap()
@@ -94,7 +94,7 @@ fn an_unreadable_schedule_is_shown_with_its_name_and_raw_expression() {
 
 #[test]
 fn a_new_schedule_is_announced_with_who_when_and_the_next_run() {
-    let done = [(weekly("example", "web-latest"), Put::Created)];
+    let done = [(weekly("example", "web-latest"), PutOutcome::Created)];
     let content = scheduled("U1", &done, now());
     let text = visible_text(&content);
     assert!(
@@ -111,7 +111,7 @@ fn a_new_schedule_is_announced_with_who_when_and_the_next_run() {
 fn an_update_of_a_paused_schedule_says_it_stays_paused() {
     let mut schedule = weekly("example", "web-latest");
     schedule.state = ScheduleState::Disabled;
-    let text = visible_text(&scheduled("U1", &[(schedule, Put::Updated)], now()));
+    let text = visible_text(&scheduled("U1", &[(schedule, PutOutcome::Updated)], now()));
     assert!(text.contains("rescheduled"), "{text}");
     assert!(
         text.contains("/ecrscan resume example:web-latest"),
@@ -122,8 +122,8 @@ fn an_update_of_a_paused_schedule_says_it_stays_paused() {
 #[test]
 fn several_images_are_announced_in_one_message() {
     let done = [
-        (weekly("example", "web-latest"), Put::Created),
-        (weekly("example", "proxy-latest"), Put::Updated),
+        (weekly("example", "web-latest"), PutOutcome::Created),
+        (weekly("example", "proxy-latest"), PutOutcome::Updated),
     ];
     let content = scheduled("U1", &done, now());
     let text = visible_text(&content);

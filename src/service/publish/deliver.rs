@@ -5,11 +5,11 @@
 use std::time::Duration;
 
 use super::{Delivery, Planned, Progress, to_json};
-use crate::app::AppState;
+use crate::jobs::Failure;
 use crate::slack::blocks;
 use crate::slack::client::{Post, PostError, with_key};
+use crate::state::AppState;
 use crate::store::Job;
-use crate::worker::Failure;
 
 pub(super) async fn deliver(
     state: &AppState,
@@ -135,12 +135,7 @@ async fn send(
         Planned::Parent(content) => (content, None, false),
         Planned::Reply { content, broadcast } => (content, parent, broadcast),
     };
-    let mut post = Post {
-        channel,
-        content: with_key(content, key),
-        thread_ts,
-        broadcast,
-    };
+    let mut post = Post::in_thread(channel, thread_ts, with_key(content, key)).broadcast(broadcast);
     match state.slack.post(&post).await {
         Err(PostError::Refused(code)) if code == "invalid_blocks" => {
             tracing::error!("Slack refused the blocks of a message; posting its text alone");
@@ -162,12 +157,7 @@ async fn report_refusal(state: &AppState, image: &str, channel: &str, reason: &s
          If I am not in that channel, invite me with `/invite @ecrscan`; \
          otherwise remove its subscription with `/ecrscan unsubscribe`."
     );
-    let post = Post {
-        channel: report_to,
-        content: blocks::text(&text),
-        thread_ts: None,
-        broadcast: false,
-    };
+    let post = Post::message(report_to, blocks::text(&text));
     if let Err(error) = state.slack.post(&post).await {
         tracing::error!(%error, "could not report a refused result either");
     }

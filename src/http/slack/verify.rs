@@ -12,15 +12,13 @@ use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 
-use crate::app::AppState;
-use crate::error::AppError;
+use crate::http::MAX_BODY_BYTES;
+use crate::http::error::AppError;
 use crate::metrics::metrics;
+use crate::state::AppState;
 
 /// How far a request's timestamp may be from our clock, either way.
 pub const MAX_SKEW_SECS: i64 = 300;
-
-/// The largest request body accepted anywhere.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Why a request's signature was refused (for logs and metrics, never shown to the caller).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -123,9 +121,39 @@ pub async fn require_signature(
         metrics().signature_failure("slack", reason.reason());
         return Err(AppError::Unauthorized);
     }
+    if let Some(team) = &state.settings.team_id
+        && team_of(&bytes).is_some_and(|sender| sender != *team)
+    {
+        tracing::warn!(path = %parts.uri.path(), "refused a request from another workspace");
+        return Err(AppError::Forbidden);
+    }
     Ok(next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await)
+}
+
+/// The workspace a verified Slack request comes from: the `team_id` field of a
+/// slash command, or `team.id` in an interaction's `payload`. `None` when the
+/// body has neither; its handler then refuses it as malformed.
+fn team_of(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Payload {
+        team: Team,
+    }
+    #[derive(serde::Deserialize)]
+    struct Team {
+        id: String,
+    }
+    let mut payload = None;
+    for (name, value) in form_urlencoded::parse(body) {
+        match name.as_ref() {
+            "team_id" => return Some(value.into_owned()),
+            "payload" => payload = Some(value),
+            _ => {}
+        }
+    }
+    let payload: Payload = serde_json::from_str(&payload?).ok()?;
+    Some(payload.team.id)
 }
 
 #[cfg(test)]
@@ -233,5 +261,17 @@ mod tests {
             verify(&s, &h, BODY, NOW),
             Err(SignatureError::MissingTimestamp)
         );
+    }
+
+    #[test]
+    fn the_workspace_is_read_from_a_command_or_an_interaction() {
+        assert_eq!(
+            team_of(b"token=x&team_id=T1DC2JH3J&user_id=U1").as_deref(),
+            Some("T1DC2JH3J")
+        );
+        let payload = "payload=%7B%22type%22%3A%22block_actions%22%2C%22team%22%3A%7B%22id%22%3A%22T9TEAM%22%7D%7D";
+        assert_eq!(team_of(payload.as_bytes()).as_deref(), Some("T9TEAM"));
+        assert_eq!(team_of(b"payload=not-json"), None);
+        assert_eq!(team_of(b"user_id=U1"), None);
     }
 }

@@ -1,7 +1,8 @@
 //! `POST /slack/interactions`: the buttons on scan summaries.
 //!
-//! "Rescan" runs `/ecrscan now` for the image; "All findings" posts every finding
-//! in the message's thread. The signature was checked by the router's layer.
+//! "Rescan" runs the scan use-case for the image; "All findings" posts every
+//! finding in the message's thread. The signature (and the workspace) was checked
+//! by the router's layer.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -9,12 +10,11 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use tracing::Instrument;
 
-use crate::app::AppState;
-use crate::error::AppError;
+use crate::http::error::AppError;
 use crate::scan::image::{Image, ImageId};
-use crate::slack::blocks::{self, ALL_FINDINGS_ACTION, ButtonTarget, RESCAN_ACTION};
-use crate::slack::client::Post;
-use crate::slack::commands::{Requester, explain, respond, start_scans};
+use crate::service::{self, Requester};
+use crate::slack::blocks::{ALL_FINDINGS_ACTION, ButtonTarget, RESCAN_ACTION};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
 struct Form {
@@ -59,14 +59,6 @@ pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Status
         serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest("no payload"))?;
     let payload: Payload = serde_json::from_str(&form.payload)
         .map_err(|_| AppError::BadRequest("not an interaction payload"))?;
-    if state
-        .settings
-        .team_id
-        .as_ref()
-        .is_some_and(|team| *team != payload.team.id)
-    {
-        return Err(AppError::Forbidden);
-    }
     let (Some(channel), Some(response_url)) = (payload.channel, payload.response_url) else {
         return Ok(StatusCode::OK);
     };
@@ -97,52 +89,22 @@ pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Status
                     .tag
                     .map_or(ImageId::Digest(target.digest), ImageId::Tag);
                 let images = vec![(target.repository, id)];
-                tokio::spawn(start_scans(state.clone(), who.clone(), images).instrument(span));
+                let task = service::scans::run(state.clone(), who.clone(), images);
+                state.spawn(task.instrument(span));
             }
             ALL_FINDINGS_ACTION => {
-                let task = all_findings(state.clone(), who.clone(), target, thread_ts.clone());
-                tokio::spawn(task.instrument(span));
+                let image = Image {
+                    repository: target.repository,
+                    digest: target.digest,
+                    tags: target.tag.into_iter().collect(),
+                };
+                let thread_ts = thread_ts.clone();
+                let task =
+                    service::findings::post_all(state.clone(), who.clone(), image, thread_ts);
+                state.spawn(task.instrument(span));
             }
             other => tracing::info!(action = other, "ignored an unknown action"),
         }
     }
     Ok(StatusCode::OK)
-}
-
-/// Posts every finding of the image in the thread the button belongs to.
-async fn all_findings(
-    state: AppState,
-    who: Requester,
-    target: ButtonTarget,
-    thread_ts: Option<String>,
-) {
-    let image = Image {
-        repository: target.repository,
-        digest: target.digest,
-        tags: target.tag.into_iter().collect(),
-    };
-    let report = match state.ecr.findings(&image).await {
-        Ok(report) => report,
-        Err(error) => {
-            return respond(
-                &state,
-                &who,
-                blocks::text(&explain::explain(&error, &image.display_name())),
-            )
-            .await;
-        }
-    };
-    for content in blocks::details(&report) {
-        let post = Post {
-            channel: who.channel_id.clone(),
-            content,
-            thread_ts: thread_ts.clone(),
-            broadcast: false,
-        };
-        if let Err(error) = state.slack.post(&post).await {
-            tracing::warn!(%error, "could not post all findings");
-            let text = format!(":warning: Slack did not take the list of findings ({error}).");
-            return respond(&state, &who, blocks::text(&text)).await;
-        }
-    }
 }

@@ -5,16 +5,16 @@ use slack_morphism::prelude::SlackMessageContent;
 use tracing::Instrument;
 
 use super::{Requester, display, names, resolve_all, respond};
-use crate::app::AppState;
 use crate::aws::AwsError;
 use crate::scan::findings::ScanKind;
 use crate::scan::image::{Image, ImageId, ImageRef};
 use crate::slack::blocks;
 use crate::slack::client::Post;
+use crate::state::AppState;
 use crate::store::ScanRequest;
 
 /// Resolves the images and scans them in the background.
-pub(super) fn start(
+pub fn start(
     state: &AppState,
     who: Requester,
     images: &[ImageRef],
@@ -25,12 +25,12 @@ pub(super) fn start(
         Err(problem) => return blocks::text(&problem),
     };
     let names = names(&images);
-    tokio::spawn(run(state.clone(), who, images).instrument(span));
+    state.spawn(run(state.clone(), who, images).instrument(span));
     blocks::text(&format!(":mag: Starting a scan of {names}…"))
 }
 
 /// Scans each image in turn, reporting every problem to the requester.
-pub(crate) async fn run(state: AppState, who: Requester, images: Vec<(String, ImageId)>) {
+pub async fn run(state: AppState, who: Requester, images: Vec<(String, ImageId)>) {
     for (repository, id) in images {
         scan(&state, &who, &repository, &id).await;
     }
@@ -51,12 +51,7 @@ async fn scan(state: &AppState, who: &Requester, repository: &str, id: &ImageId)
         }
         Err(error) => return respond(state, who, blocks::text(&explain(&error, &name))).await,
     }
-    let post = Post {
-        channel: who.channel_id.clone(),
-        content: blocks::scan_started(&image, &who.user_id),
-        thread_ts: None,
-        broadcast: false,
-    };
+    let post = Post::message(&who.channel_id, blocks::scan_started(&image, &who.user_id));
     match state.slack.post(&post).await {
         Ok(ts) => remember_thread(state, who, &image, ts).await,
         Err(error) if error.is_not_in_channel() => {
@@ -78,7 +73,7 @@ async fn scan(state: &AppState, who: &Requester, repository: &str, id: &ImageId)
 }
 
 /// The image a command named, or an answer saying why there is none.
-pub(super) async fn find_image(
+pub async fn find_image(
     state: &AppState,
     who: &Requester,
     repository: &str,

@@ -8,15 +8,15 @@ use tracing::Instrument;
 use super::changes::{announce, audit, refuse_unless_admin};
 use super::explain::{explain_scheduler, role_missing};
 use super::{Requester, names, resolve_all, respond};
-use crate::app::AppState;
-use crate::aws::{AwsError, Put};
+use crate::aws::AwsError;
+use crate::language::parse_image;
 use crate::scan::image::{ImageId, ImageRef};
-use crate::schedule::{Expression, ScanSchedule, When, description, name_for};
+use crate::schedule::{Expression, PutOutcome, ScanSchedule, When, description, name_for};
 use crate::slack::blocks;
-use crate::slack::command::parse_image;
+use crate::state::AppState;
 
 /// Checks who asks, the role and the images, then schedules in the background.
-pub(super) fn start(
+pub fn start(
     state: &AppState,
     who: Requester,
     when: When,
@@ -34,7 +34,7 @@ pub(super) fn start(
         Err(problem) => return blocks::text(&problem),
     };
     let shown = names(&images);
-    tokio::spawn(run(state.clone(), who, when, images, role).instrument(span));
+    state.spawn(run(state.clone(), who, when, images, role).instrument(span));
     blocks::text(&format!(":calendar: Scheduling scans of {shown}…"))
 }
 
@@ -97,7 +97,7 @@ async fn put(
     (repository, id): &(String, ImageId),
     when: (&Expression, Tz),
     role: &str,
-) -> Result<(ScanSchedule, Put), AwsError> {
+) -> Result<(ScanSchedule, PutOutcome), AwsError> {
     let group = &state.settings.schedule_group;
     let existing = state
         .scheduler
@@ -114,8 +114,8 @@ async fn put(
     let put = state.scheduler.put(&schedule).await?;
     schedule.created_at = schedule.created_at.or(Some(now));
     let verb = match put {
-        Put::Created => "created",
-        Put::Updated => "updated",
+        PutOutcome::Created => "created",
+        PutOutcome::Updated => "updated",
     };
     let action = format!(
         "schedule {verb}: {} {} {} ({}/{})",

@@ -5,12 +5,12 @@ use tracing::Instrument;
 
 use super::explain::explain_scheduler;
 use super::{Requester, respond};
-use crate::app::AppState;
 use crate::slack::blocks::{self, MAX_SCHEDULES_SHOWN};
+use crate::state::AppState;
 
 /// Lists the schedules in the background; everyone may.
-pub(super) fn start(state: &AppState, who: Requester, span: tracing::Span) -> SlackMessageContent {
-    tokio::spawn(run(state.clone(), who).instrument(span));
+pub fn start(state: &AppState, who: Requester, span: tracing::Span) -> SlackMessageContent {
+    state.spawn(run(state.clone(), who).instrument(span));
     blocks::text(":calendar: Looking up the schedules…")
 }
 

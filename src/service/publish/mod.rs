@@ -9,17 +9,16 @@
 use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::SlackMessageContent;
 
-use crate::app::AppState;
 use crate::aws::AwsError;
+use crate::jobs::{Failure, ScanResult};
 use crate::routing::{Target, targets};
 use crate::scan::diff::diff;
 use crate::scan::events::{EcrScanStatus, ScanEvent, parse_event};
 use crate::scan::findings::{Finding, ScanKind, ScanReport, ScanStatus, Severity};
 use crate::scan::image::Image;
 use crate::slack::blocks;
-use crate::sns::SnsMessage;
+use crate::state::AppState;
 use crate::store::{Job, ScanRecord};
-use crate::worker::Failure;
 
 mod deliver;
 
@@ -85,8 +84,8 @@ pub fn image_key(image: &Image) -> String {
 }
 
 async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> {
-    let msg: SnsMessage = serde_json::from_str(&job.payload).map_err(permanent)?;
-    let event = match parse_event(&msg.message) {
+    let msg: ScanResult = serde_json::from_str(&job.payload).map_err(permanent)?;
+    let event = match parse_event(&msg.event) {
         Ok(event) => event,
         Err(error) => {
             tracing::info!(message_id = %msg.message_id, %error, "not a scan event; nothing to post");

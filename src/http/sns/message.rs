@@ -5,7 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::sns::verify::VerifyError;
+use crate::http::sns::verify::VerifyError;
 
 /// The kind of an SNS message (its `Type` field and `x-amz-sns-message-type` header).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -122,7 +122,7 @@ impl SnsMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sns::testing::aws_message;
+    use crate::http::sns::testing::aws_message;
 
     #[test]
     fn a_notification_without_subject_signs_five_fields_in_order() {
@@ -162,7 +162,7 @@ mod tests {
 
     #[test]
     fn a_body_with_a_field_twice_is_malformed() {
-        let body = String::from_utf8(crate::sns::testing::aws_fixture(
+        let body = String::from_utf8(crate::http::sns::testing::aws_fixture(
             "test-notification-no-subject.json",
         ))
         .unwrap();

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::sns::verify::{Certificate, VerifyError, cert_file_name, check_cert_url};
+use crate::http::sns::verify::{Certificate, VerifyError, cert_file_name, check_cert_url};
 
 /// The largest certificate body accepted (AWS's are about 2 KiB).
 pub const MAX_CERT_BYTES: usize = 16 * 1024;
@@ -150,7 +150,7 @@ async fn write_file(path: &Path, body: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sns::testing::{AWS_CERT, aws_fixture, own_fixture, serve, serve_app};
+    use crate::http::sns::testing::{AWS_CERT, aws_fixture, own_fixture, serve, serve_app};
     use std::sync::atomic::Ordering;
 
     #[tokio::test]

@@ -89,7 +89,7 @@ mod tests {
     use std::sync::atomic::Ordering;
 
     use super::*;
-    use crate::sns::testing::{
+    use crate::http::sns::testing::{
         AWS_CERT, aws_fixture, aws_message, own_fixture, own_notification, sent_at, serve, sign,
     };
 
@@ -112,7 +112,7 @@ mod tests {
     #[tokio::test]
     async fn genuine_aws_messages_verify_end_to_end() {
         let (verifier, _dir) = aws_verifier(&[TOPIC]);
-        for name in crate::sns::testing::AWS_MESSAGES {
+        for name in crate::http::sns::testing::AWS_MESSAGES {
             let msg = aws_message(name);
             let raw = aws_fixture(name);
             let got = verifier

@@ -4,14 +4,14 @@ use slack_morphism::prelude::SlackMessageContent;
 
 use super::Requester;
 use super::changes::{announce, audit, refuse_unless_admin};
-use crate::app::AppState;
 use crate::routing::ImagePattern;
 use crate::scan::findings::Severity;
 use crate::slack::blocks;
+use crate::state::AppState;
 use crate::store::Subscription;
 
 /// `subscribe PATTERN [min=SEVERITY]`: admins only when ECRSCAN_ADMINS is set.
-pub(super) async fn subscribe(
+pub async fn subscribe(
     state: &AppState,
     who: &Requester,
     pattern: ImagePattern,
@@ -31,7 +31,7 @@ pub(super) async fn subscribe(
         Ok(new) => {
             audit(state, who, format!("subscribe {pattern} min={min}")).await;
             let news = blocks::subscribed(&who.user_id, pattern.as_str(), min, new);
-            tokio::spawn(announce_later(state.clone(), who.clone(), news));
+            state.spawn(announce_later(state.clone(), who.clone(), news));
             blocks::text(&format!(":white_check_mark: Subscribed to `{pattern}`."))
         }
         Err(error) => failed(error),
@@ -39,7 +39,7 @@ pub(super) async fn subscribe(
 }
 
 /// `unsubscribe PATTERN`: admins only when ECRSCAN_ADMINS is set.
-pub(super) async fn unsubscribe(
+pub async fn unsubscribe(
     state: &AppState,
     who: &Requester,
     pattern: ImagePattern,
@@ -56,7 +56,7 @@ pub(super) async fn unsubscribe(
         Ok(true) => {
             audit(state, who, format!("unsubscribe {pattern}")).await;
             let news = blocks::unsubscribed(&who.user_id, pattern.as_str());
-            tokio::spawn(announce_later(state.clone(), who.clone(), news));
+            state.spawn(announce_later(state.clone(), who.clone(), news));
             blocks::text(&format!(
                 ":white_check_mark: Unsubscribed from `{pattern}`."
             ))
@@ -70,7 +70,7 @@ pub(super) async fn unsubscribe(
 }
 
 /// `subscriptions`: this channel's, for everyone.
-pub(super) async fn list(state: &AppState, who: &Requester) -> SlackMessageContent {
+pub async fn list(state: &AppState, who: &Requester) -> SlackMessageContent {
     match state.store.subscriptions(Some(&who.channel_id)).await {
         Ok(list) => blocks::subscriptions(&list, state.settings.channel.as_deref()),
         Err(error) => failed(error),

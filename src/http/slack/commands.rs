@@ -1,19 +1,8 @@
 //! `POST /slack/commands`: the `/ecrscan` slash command.
 //!
-//! The signature was checked by the router's layer. Here: parse, authorize, answer
-//! within Slack's 3 seconds, and leave the AWS work to a background task that
-//! reports through `response_url` and `chat.postMessage`.
-
-mod changes;
-pub(crate) mod explain;
-mod findings;
-mod manage;
-mod now;
-mod schedule;
-mod schedules;
-mod subscriptions;
-
-pub(crate) use now::run as start_scans;
+//! The signature (and the workspace) was checked by the router's layer. Here:
+//! decode, parse, hand the command to its use-case, and answer within Slack's
+//! 3 seconds; the use-case does the AWS work in the background.
 
 use std::sync::LazyLock;
 
@@ -25,13 +14,13 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use slack_morphism::prelude::SlackMessageContent;
 
-use crate::app::AppState;
-use crate::error::AppError;
-use crate::scan::image::{ImageId, ImageRef};
+use crate::http::error::AppError;
+use crate::language::{self, Command};
+use crate::service::manage::Change;
+use crate::service::{self, Requester};
 use crate::slack::blocks;
-use crate::slack::command::{self, Command};
+use crate::state::AppState;
 use crate::store::AuditEntry;
-use manage::Change;
 
 /// The form fields of a slash command that ecrscan uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,27 +75,9 @@ impl SlashCommand {
     }
 }
 
-/// Who asked, and where to answer.
-#[derive(Debug, Clone)]
-pub struct Requester {
-    pub team_id: String,
-    pub user_id: String,
-    pub channel_id: String,
-    pub response_url: String,
-}
-
 /// Handles one verified slash command.
 pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
     let form = SlashCommand::from_form(&body).ok_or(AppError::BadRequest("not a slash command"))?;
-    if state
-        .settings
-        .team_id
-        .as_ref()
-        .is_some_and(|team| *team != form.team_id)
-    {
-        tracing::warn!(team = %form.team_id, "refused a command from another workspace");
-        return Err(AppError::Forbidden);
-    }
     let text = form.text.trim();
     // Not awaited until committed: what a command changes is audited, durably,
     // by the command itself (see `changes::audit`).
@@ -126,7 +97,7 @@ pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Respon
         channel_id: form.channel_id,
         response_url: form.response_url,
     };
-    let reply = match command::parse(text) {
+    let reply = match language::parse(text) {
         Ok(Command::Help) => return Ok(help()),
         Ok(command) => {
             let span = tracing::info_span!("command", user = %who.user_id, channel = %who.channel_id, text);
@@ -149,58 +120,25 @@ async fn dispatch(
 ) -> SlackMessageContent {
     match command {
         Command::Help => blocks::help(),
-        Command::Now(images) => now::start(state, who, &images, span),
-        Command::Findings(image) => findings::start(state, who, &image, span),
-        Command::Schedule { when, images } => schedule::start(state, who, when, &images, span),
-        Command::Schedules => schedules::start(state, who, span),
-        Command::Unschedule(image) => manage::start(state, who, Change::Unschedule, &image, span),
-        Command::Pause(image) => manage::start(state, who, Change::Pause, &image, span),
-        Command::Resume(image) => manage::start(state, who, Change::Resume, &image, span),
-        Command::Subscribe { pattern, min } => {
-            subscriptions::subscribe(state, &who, pattern, min).await
+        Command::Now(images) => service::scans::start(state, who, &images, span),
+        Command::Findings(image) => service::findings::start(state, who, &image, span),
+        Command::Schedule { when, images } => {
+            service::schedule::start(state, who, when, &images, span)
         }
-        Command::Unsubscribe(pattern) => subscriptions::unsubscribe(state, &who, pattern).await,
-        Command::Subscriptions => subscriptions::list(state, &who).await,
+        Command::Schedules => service::schedules::start(state, who, span),
+        Command::Unschedule(image) => {
+            service::manage::start(state, who, Change::Unschedule, &image, span)
+        }
+        Command::Pause(image) => service::manage::start(state, who, Change::Pause, &image, span),
+        Command::Resume(image) => service::manage::start(state, who, Change::Resume, &image, span),
+        Command::Subscribe { pattern, min } => {
+            service::subscriptions::subscribe(state, &who, pattern, min).await
+        }
+        Command::Unsubscribe(pattern) => {
+            service::subscriptions::unsubscribe(state, &who, pattern).await
+        }
+        Command::Subscriptions => service::subscriptions::list(state, &who).await,
     }
-}
-
-/// Fills in the default repository, or explains how to name one (with an example
-/// of `command`, e.g. `now`).
-fn resolve_all(
-    state: &AppState,
-    command: &str,
-    images: &[ImageRef],
-) -> Result<Vec<(String, ImageId)>, String> {
-    let default = state.settings.repository.as_deref();
-    images
-        .iter()
-        .map(|image| {
-            image.in_repository(default).ok_or_else(|| {
-                format!(
-                    ":warning: `{image}` names no repository and no default is set. \
-                     Write it as `REPO:TAG` (e.g. `/ecrscan {command} example:{image}`), \
-                     or set ECRSCAN_REPOSITORY."
-                )
-            })
-        })
-        .collect()
-}
-
-fn names(images: &[(String, ImageId)]) -> String {
-    images
-        .iter()
-        .map(|(repository, id)| format!("`{}`", display(repository, id)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// `example:web-latest` or `example@sha256:…`.
-pub fn display(repository: &str, id: &ImageId) -> String {
-    ImageRef {
-        repository: Some(repository.to_string()),
-        id: id.clone(),
-    }
-    .to_string()
 }
 
 /// An immediate ephemeral answer: the message with `"response_type": "ephemeral"`.
@@ -226,13 +164,6 @@ fn help() -> Response {
             .unwrap_or_default()
     });
     ([(CONTENT_TYPE, "application/json")], HELP.clone()).into_response()
-}
-
-/// Answers through `response_url`, logging (not failing) when Slack does not take it.
-pub(crate) async fn respond(state: &AppState, who: &Requester, content: SlackMessageContent) {
-    if let Err(error) = state.slack.respond(&who.response_url, content).await {
-        tracing::warn!(%error, "could not answer through response_url");
-    }
 }
 
 #[cfg(test)]

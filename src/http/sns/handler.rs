@@ -4,6 +4,8 @@
 //! before it is acted on. A notification is stored durably, deduplicated by its
 //! `MessageId`, and only then acknowledged; the worker does the rest.
 
+use std::ops::Deref;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -12,25 +14,59 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 
-use super::{MessageType, SnsMessage, VerifyError};
-use crate::app::AppState;
-use crate::error::AppError;
+use super::{MessageType, SnsMessage, Verifier, VerifyError};
+use crate::http::MAX_BODY_BYTES;
+use crate::http::error::AppError;
+use crate::jobs::JobKind;
 use crate::metrics::metrics;
-use crate::slack::verify::MAX_BODY_BYTES;
+use crate::state::AppState;
 use crate::store::AuditEntry;
 
-/// The job kind of a stored SNS notification.
-pub const JOB_KIND: &str = "sns";
+/// What `/sns` needs besides the shared state.
+#[derive(Clone)]
+struct SnsDoor {
+    app: AppState,
+    /// Verifies SNS messages (certificates cached).
+    verifier: Arc<Verifier>,
+    /// For confirming SNS subscriptions: no redirects followed.
+    http: reqwest::Client,
+}
 
-/// `/sns`.
-pub fn router() -> Router<AppState> {
-    Router::new()
+impl Deref for SnsDoor {
+    type Target = AppState;
+
+    fn deref(&self) -> &AppState {
+        &self.app
+    }
+}
+
+/// `/sns`, with its verifier built from the settings.
+pub fn router<S>(app: AppState) -> anyhow::Result<Router<S>> {
+    let settings = &app.settings;
+    if let Some(origin) = &settings.insecure_sns_cert_origin {
+        tracing::warn!(%origin, "ECRSCAN_INSECURE_SNS_CERT_ORIGIN is set: SNS certificates from this origin are trusted (tests only)");
+    }
+    let verifier = Verifier::new(
+        settings.sns_topic_arns.clone(),
+        settings.sns_cert_dir.clone(),
+        settings.insecure_sns_cert_origin.clone(),
+    )?;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let door = SnsDoor {
+        app,
+        verifier: Arc::new(verifier),
+        http,
+    };
+    Ok(Router::new()
         .route("/sns", post(receive))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(door))
 }
 
 async fn receive(
-    State(state): State<AppState>,
+    State(state): State<SnsDoor>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, AppError> {
@@ -38,7 +74,7 @@ async fn receive(
         .get("x-amz-sns-message-type")
         .and_then(|v| v.to_str().ok());
     let msg = match state
-        .sns
+        .verifier
         .verify(type_header, &body, chrono::Utc::now())
         .await
         .inspect_err(|error| metrics().signature_failure("sns", error.reason()))
@@ -56,13 +92,13 @@ async fn receive(
     match msg.kind {
         MessageType::Notification => {
             let payload = serde_json::to_string(&msg).map_err(anyhow::Error::from)?;
-            if state
-                .store
-                .accept_message(&msg.message_id, JOB_KIND, &payload)
+            let store = state.store.as_ref();
+            let kind = JobKind::ScanResult;
+            if !state
+                .outbox
+                .accept(store, &msg.message_id, kind, &payload)
                 .await?
             {
-                state.jobs.notify_one();
-            } else {
                 tracing::info!(message_id = %msg.message_id, "duplicate SNS delivery ignored");
             }
             Ok(StatusCode::OK)
@@ -76,8 +112,8 @@ async fn receive(
 }
 
 /// GETs the `SubscribeURL`, which must be on the SNS host that signed the message.
-async fn confirm(state: &AppState, msg: &SnsMessage) -> Result<StatusCode, AppError> {
-    let url = state.sns.subscribe_url(msg).map_err(|error| {
+async fn confirm(state: &SnsDoor, msg: &SnsMessage) -> Result<StatusCode, AppError> {
+    let url = state.verifier.subscribe_url(msg).map_err(|error| {
         metrics().signature_failure("sns", error.reason());
         tracing::warn!(%error, "refused a SubscribeURL");
         AppError::Forbidden

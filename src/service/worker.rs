@@ -10,45 +10,16 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
-use crate::app::AppState;
-use crate::publish;
-use crate::sns::handler::JOB_KIND;
+use crate::jobs::{Failure, JobKind, RETENTION_SECS};
+use crate::service::publish;
+use crate::state::AppState;
 use crate::store::Job;
 
 /// Attempts before a job is given up.
 pub const MAX_ATTEMPTS: i64 = 12;
 
-/// How long finished jobs and seen SNS message ids are kept: far longer than SNS
-/// keeps redelivering a message.
-pub const RETENTION_SECS: i64 = 14 * 24 * 3600;
-
 /// How long a claimed job may run before another instance may take it over.
 pub const LEASE_SECS: i64 = 300;
-
-/// Why a job did not finish.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
-    /// Worth another attempt after `after` (Slack rate limit, outage, AWS hiccup).
-    Retry { after: Duration, error: String },
-    /// No attempt will succeed.
-    Permanent(String),
-}
-
-impl Failure {
-    /// A retry after the default backoff for this attempt.
-    pub fn retry(error: impl ToString) -> Self {
-        Failure::Retry {
-            after: Duration::ZERO,
-            error: error.to_string(),
-        }
-    }
-}
-
-impl From<anyhow::Error> for Failure {
-    fn from(error: anyhow::Error) -> Self {
-        Failure::retry(format!("{error:#}"))
-    }
-}
 
 /// The running worker; [`Worker::stop`] lets it finish the job in hand.
 pub struct Worker {
@@ -96,7 +67,7 @@ async fn run(state: AppState, mut stopped: watch::Receiver<bool>) {
             Ok(Some(job)) => process(&state, job).await,
             Ok(None) => {
                 tokio::select! {
-                    _ = state.jobs.notified() => {}
+                    _ = state.outbox.stored() => {}
                     _ = stopped.changed() => {}
                     _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                 }
@@ -123,9 +94,12 @@ async fn process(state: &AppState, job: Job) {
 }
 
 async fn settle(state: &AppState, job: Job) {
-    let result = match job.kind.as_str() {
-        JOB_KIND => publish::run(state, &job).await,
-        other => Err(Failure::Permanent(format!("unknown job kind `{other}`"))),
+    let result = match JobKind::parse(&job.kind) {
+        Some(JobKind::ScanResult) => publish::run(state, &job).await,
+        None => Err(Failure::Permanent(format!(
+            "unknown job kind `{}`",
+            job.kind
+        ))),
     };
     let outcome = match result {
         Ok(()) => state.store.finish_job(job.id).await,

@@ -2,8 +2,8 @@ use chrono::{TimeZone, Utc};
 use url::Url;
 
 use super::*;
-use crate::sns::message::MessageType;
-use crate::sns::testing::{
+use crate::http::sns::message::MessageType;
+use crate::http::sns::testing::{
     AWS_CERT, AWS_MESSAGES, aws_cert, aws_fixture, aws_message, own_fixture, own_notification,
     sent_at, sign,
 };

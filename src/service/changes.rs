@@ -4,15 +4,15 @@
 use slack_morphism::prelude::SlackMessageContent;
 
 use super::{Requester, respond};
-use crate::app::AppState;
 use crate::slack::blocks;
 use crate::slack::client::Post;
+use crate::state::AppState;
 use crate::store::AuditEntry;
 
 /// An ephemeral refusal naming who may `what`, when ECRSCAN_ADMINS is set and
 /// the requester is not in it; `None` when they may. `list` is the command
 /// anyone may run instead.
-pub(super) fn refuse_unless_admin(
+pub fn refuse_unless_admin(
     state: &AppState,
     who: &Requester,
     what: &str,
@@ -35,7 +35,7 @@ pub(super) fn refuse_unless_admin(
 }
 
 /// Writes a change to the audit log; a failure is logged, never shown.
-pub(super) async fn audit(state: &AppState, who: &Requester, action: String) {
+pub async fn audit(state: &AppState, who: &Requester, action: String) {
     let entry = AuditEntry {
         team_id: who.team_id.clone(),
         user_id: who.user_id.clone(),
@@ -53,13 +53,8 @@ pub(super) async fn audit(state: &AppState, who: &Requester, action: String) {
 
 /// Posts a change in the requester's channel; when the bot cannot, tells the
 /// requester (the change is made all the same).
-pub(super) async fn announce(state: &AppState, who: &Requester, content: SlackMessageContent) {
-    let post = Post {
-        channel: who.channel_id.clone(),
-        content: content.clone(),
-        thread_ts: None,
-        broadcast: false,
-    };
+pub async fn announce(state: &AppState, who: &Requester, content: SlackMessageContent) {
+    let post = Post::message(&who.channel_id, content.clone());
     let Err(error) = state.slack.post(&post).await else {
         return;
     };

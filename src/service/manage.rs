@@ -6,11 +6,11 @@ use tracing::Instrument;
 use super::changes::{announce, audit, refuse_unless_admin};
 use super::explain::explain_scheduler;
 use super::{Requester, display, resolve_all, respond};
-use crate::app::AppState;
 use crate::aws::AwsError;
 use crate::scan::image::{ImageId, ImageRef};
 use crate::schedule::{ScanSchedule, ScheduleState, name_for};
 use crate::slack::blocks;
+use crate::state::AppState;
 
 /// What to do with an image's schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +40,7 @@ impl Change {
 }
 
 /// Checks who asks and the image, then changes the schedule in the background.
-pub(super) fn start(
+pub fn start(
     state: &AppState,
     who: Requester,
     change: Change,
@@ -55,7 +55,7 @@ pub(super) fn start(
         Err(problem) => return blocks::text(&problem),
     };
     let shown = display(&image.0, &image.1);
-    tokio::spawn(run(state.clone(), who, change, image).instrument(span));
+    state.spawn(run(state.clone(), who, change, image).instrument(span));
     blocks::text(&format!(
         ":calendar: Changing the schedule of `{shown}` ({})…",
         change.word()

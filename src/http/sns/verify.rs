@@ -8,7 +8,7 @@ use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
 use url::{Host, Url};
 use x509_cert::der::{Decode, pem};
 
-use crate::sns::message::SnsMessage;
+use crate::http::sns::message::SnsMessage;
 
 /// Why an SNS message was refused; `reason()` gives a short label for metrics.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
