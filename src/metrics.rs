@@ -232,7 +232,7 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    /// From [`Store::queue_stats`](crate::store::Store::queue_stats), at `now` (Unix seconds).
+    /// From [`Jobs::queue_stats`](crate::store::Jobs::queue_stats), at `now` (Unix seconds).
     pub fn at(now: i64, depth: u64, oldest_created_at: Option<i64>) -> Self {
         Outbox {
             depth,
