@@ -164,6 +164,7 @@ pub trait AuditLog: Send + Sync {
     async fn flush_audit(&self) -> anyhow::Result<()>;
 
     /// The newest `limit` audit entries, newest first.
+    #[cfg(feature = "test-support")]
     async fn recent_audit(&self, limit: u32) -> anyhow::Result<Vec<AuditEntry>>;
 }
 

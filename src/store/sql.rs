@@ -21,7 +21,7 @@ mod threads;
 
 /// The database engine behind a [`SqlStore`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
+enum Engine {
     Sqlite,
     Postgres,
 }
@@ -37,7 +37,7 @@ pub struct SqlStore {
 impl SqlStore {
     /// Connects to `url`, creating an SQLite file when missing, and runs the
     /// migrations; starts the audit log's writer on the current Tokio runtime.
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+    pub(super) async fn connect(url: &str) -> anyhow::Result<Self> {
         install_default_drivers();
         let (engine, url) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             (Engine::Postgres, url.to_string())
@@ -79,11 +79,6 @@ impl SqlStore {
             engine,
             audit,
         })
-    }
-
-    /// Which engine this store runs on.
-    pub fn engine(&self) -> Engine {
-        self.engine
     }
 }
 

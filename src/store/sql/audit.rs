@@ -211,6 +211,7 @@ impl crate::store::AuditLog for super::SqlStore {
         self.audit.flush().await
     }
 
+    #[cfg(feature = "test-support")]
     async fn recent_audit(&self, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {
         use anyhow::Context as _;
         sqlx::query_as(
