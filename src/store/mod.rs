@@ -1,4 +1,5 @@
-//! Storage: one trait, one schema, two engines (SQLite by default, PostgreSQL for several instances).
+//! Storage: one trait per concern, one schema, two engines (SQLite by default,
+//! PostgreSQL for several instances). [`Store`] is all of them together.
 
 mod sql;
 
@@ -9,7 +10,7 @@ use crate::scan::findings::{Finding, Severity};
 pub use sql::SqlStore;
 
 /// A scan started from Slack: its result is threaded under the "scan started" message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ScanRequest {
     pub repository: String,
     pub digest: String,
@@ -22,7 +23,7 @@ pub struct ScanRequest {
 }
 
 /// Who ran which command, where.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuditEntry {
     pub team_id: String,
     pub user_id: String,
@@ -34,7 +35,7 @@ pub struct AuditEntry {
 }
 
 /// Durable work, claimed by one worker at a time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Job {
     pub id: i64,
     /// What kind of work (`sns`).
@@ -71,7 +72,7 @@ pub struct Subscription {
 }
 
 /// A digest gathering a burst of results for one channel.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Digest {
     pub id: i64,
     /// How many results it holds, the one joining included.
@@ -80,9 +81,15 @@ pub struct Digest {
     pub ts: Option<String>,
 }
 
-/// Everything ecrscan keeps between requests.
+/// Everything ecrscan keeps between requests: one trait per concern, each
+/// implemented by [`SqlStore`] in its own file, so `Arc<dyn Store>` reaches them all.
+pub trait Store: Database + Jobs + AuditLog + Threads + Subscriptions + Digests {}
+
+impl<T> Store for T where T: Database + Jobs + AuditLog + Threads + Subscriptions + Digests {}
+
+/// The database itself: health, engine, retention.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Database: Send + Sync {
     /// Answers when the database does.
     async fn ping(&self) -> anyhow::Result<()>;
 
@@ -90,33 +97,15 @@ pub trait Store: Send + Sync {
     /// every job still marked running was interrupted.
     fn single_instance(&self) -> bool;
 
-    /// Records (or replaces) where the result of a scan of this image is threaded.
-    async fn save_scan_request(&self, request: &ScanRequest) -> anyhow::Result<()>;
+    /// Forgets finished jobs, seen SNS message ids and noise-control counts older
+    /// than `before` (Unix seconds); failed jobs stay for inspection. Returns how
+    /// many rows went.
+    async fn prune(&self, before: i64) -> anyhow::Result<u64>;
+}
 
-    /// The latest scan started from Slack for this image.
-    async fn scan_request(
-        &self,
-        repository: &str,
-        digest: &str,
-    ) -> anyhow::Result<Option<ScanRequest>>;
-
-    /// Appends to the audit log; returns once the entry is committed.
-    async fn audit(&self, entry: &AuditEntry) -> anyhow::Result<()>;
-
-    /// Appends to the audit log without waiting for the commit: the entry is
-    /// written moments later with the next group, and a failure is logged.
-    /// Returns once it is queued (at once, unless the database falls behind).
-    async fn audit_queued(&self, entry: AuditEntry) -> anyhow::Result<()>;
-
-    /// Returns once every entry queued before the call has been written.
-    async fn flush_audit(&self) -> anyhow::Result<()>;
-
-    /// The newest `limit` audit entries, newest first.
-    async fn recent_audit(&self, limit: u32) -> anyhow::Result<Vec<AuditEntry>>;
-
-    /// Forgets the scan started from Slack for this image (its result has a thread now).
-    async fn delete_scan_request(&self, repository: &str, digest: &str) -> anyhow::Result<()>;
-
+/// Durable work: SNS messages accepted once, and the jobs they become.
+#[async_trait]
+pub trait Jobs: Send + Sync {
     /// Records an SNS message and its job in one transaction; `false` when the
     /// message id was seen before (nothing is stored then).
     async fn accept_message(
@@ -155,15 +144,34 @@ pub trait Store: Send + Sync {
     /// Returns jobs claimed before `claimed_before` (Unix seconds) to the queue.
     async fn release_jobs(&self, claimed_before: i64) -> anyhow::Result<u64>;
 
-    /// Forgets finished jobs, seen SNS message ids and noise-control counts older
-    /// than `before` (Unix seconds); failed jobs stay for inspection. Returns how
-    /// many rows went.
-    async fn prune(&self, before: i64) -> anyhow::Result<u64>;
-
     /// How many jobs are pending or running, and when the oldest pending one was
     /// stored (Unix seconds; `None` when none is pending).
     async fn queue_stats(&self) -> anyhow::Result<(u64, Option<i64>)>;
+}
 
+/// Who ran which command, where.
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    /// Appends to the audit log; returns once the entry is committed.
+    async fn audit(&self, entry: &AuditEntry) -> anyhow::Result<()>;
+
+    /// Appends to the audit log without waiting for the commit: the entry is
+    /// written moments later with the next group, and a failure is logged.
+    /// Returns once it is queued (at once, unless the database falls behind).
+    async fn audit_queued(&self, entry: AuditEntry) -> anyhow::Result<()>;
+
+    /// Returns once every entry queued before the call has been written.
+    async fn flush_audit(&self) -> anyhow::Result<()>;
+
+    /// The newest `limit` audit entries, newest first.
+    #[cfg(feature = "test-support")]
+    async fn recent_audit(&self, limit: u32) -> anyhow::Result<Vec<AuditEntry>>;
+}
+
+/// Where results go in Slack, and the scans they compare with: each image's
+/// thread per channel, scans started from Slack, and the latest scan of a tag.
+#[async_trait]
+pub trait Threads: Send + Sync {
     /// The `ts` of the thread of an image in a channel.
     async fn image_thread(
         &self,
@@ -181,6 +189,30 @@ pub trait Store: Send + Sync {
         ts: &str,
     ) -> anyhow::Result<()>;
 
+    /// Records (or replaces) where the result of a scan of this image is threaded.
+    async fn save_scan_request(&self, request: &ScanRequest) -> anyhow::Result<()>;
+
+    /// The latest scan started from Slack for this image.
+    async fn scan_request(
+        &self,
+        repository: &str,
+        digest: &str,
+    ) -> anyhow::Result<Option<ScanRequest>>;
+
+    /// Forgets the scan started from Slack for this image (its result has a thread now).
+    async fn delete_scan_request(&self, repository: &str, digest: &str) -> anyhow::Result<()>;
+
+    /// The latest completed scan of an image tag.
+    async fn last_scan(
+        &self,
+        repository: &str,
+        image_key: &str,
+    ) -> anyhow::Result<Option<ScanRecord>>;
+}
+
+/// Which channel hears about which images.
+#[async_trait]
+pub trait Subscriptions: Send + Sync {
     /// Adds a subscription, or changes its severity; `false` when it replaced one.
     async fn subscribe(&self, subscription: &Subscription) -> anyhow::Result<bool>;
 
@@ -189,7 +221,11 @@ pub trait Store: Send + Sync {
 
     /// Every subscription, or one channel's, ordered by channel and pattern.
     async fn subscriptions(&self, channel: Option<&str>) -> anyhow::Result<Vec<Subscription>>;
+}
 
+/// Noise control: how many results reach a channel, and the digests that gather a burst.
+#[async_trait]
+pub trait Digests: Send + Sync {
     /// Counts a result reaching `channel` at `now`; returns how many reached it
     /// within the last `window` seconds, this one included.
     async fn count_result(&self, channel: &str, now: i64, window: i64) -> anyhow::Result<i64>;
@@ -200,13 +236,6 @@ pub trait Store: Send + Sync {
 
     /// Records the digest's message (the first one posted wins).
     async fn set_digest_ts(&self, id: i64, ts: &str) -> anyhow::Result<()>;
-
-    /// The latest completed scan of an image tag.
-    async fn last_scan(
-        &self,
-        repository: &str,
-        image_key: &str,
-    ) -> anyhow::Result<Option<ScanRecord>>;
 }
 
 /// Opens the database that `url` names (`sqlite://...` or `postgres://...`) and migrates it.

@@ -1,6 +1,6 @@
 //! `/ecrscan now`: a scan in AWS, one message in the channel, the thread remembered.
 
-use ecrscan::store::Store;
+use ecrscan::store::Threads;
 
 use crate::helpers::{CHANNEL, TestApp, USER, push_images, spawn_app, unique_repository};
 use crate::moto;

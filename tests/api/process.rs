@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use ecrscan::store::Store;
+use ecrscan::store::AuditLog;
 
 use crate::helpers::{TOKEN, push_images, unique_repository};
 use crate::moto;

@@ -3,7 +3,7 @@
 
 use aws_sdk_scheduler::types::{FlexibleTimeWindowMode, ScheduleState};
 use ecrscan::schedule::schedule_name;
-use ecrscan::store::Store;
+use ecrscan::store::AuditLog;
 use serde_json::json;
 
 use crate::helpers::{TestApp, USER, spawn_app_with, unique_repository};

@@ -1,6 +1,6 @@
 //! Every Slack request is verified before anything else happens.
 
-use ecrscan::store::Store;
+use ecrscan::store::AuditLog;
 
 use crate::helpers::{
     SECRET, TEAM, TestApp, now, push_images, spawn_app, spawn_app_with, unique_repository,

@@ -186,7 +186,7 @@ async fn a_scan_started_from_slack_is_threaded_under_its_started_message() {
     // moto-free: the mocked registry is basic, and StartImageScan is not mocked, so
     // record the "scan started" message the way `now` does.
     let store = ecrscan::store::connect(&s.app.database_url).await.unwrap();
-    use ecrscan::store::Store;
+    use ecrscan::store::Threads;
     store
         .save_scan_request(&ecrscan::store::ScanRequest {
             repository: "example".into(),
@@ -292,7 +292,7 @@ async fn a_subscription_confirmation_is_confirmed_on_the_sns_host() {
             .load(std::sync::atomic::Ordering::SeqCst),
         1
     );
-    use ecrscan::store::Store;
+    use ecrscan::store::AuditLog;
     let store = ecrscan::store::connect(&s.app.database_url).await.unwrap();
     let audit = store.recent_audit(5).await.unwrap();
     assert!(

@@ -3,7 +3,10 @@
 use std::collections::HashSet;
 
 use ecrscan::scan::findings::{Finding, Severity};
-use ecrscan::store::{AuditEntry, ScanRecord, ScanRequest, SqlStore, Store, connect};
+use ecrscan::store::{
+    AuditEntry, AuditLog, Database, Jobs, ScanRecord, ScanRequest, SqlStore, Threads, connect,
+};
+use sqlx::Connection;
 
 use crate::databases::both;
 
@@ -329,6 +332,29 @@ async fn queued_audit_entries_are_all_committed_once_flushed() {
         let mut kept = other.recent_audit(1000).await.unwrap();
         kept.sort_by_key(|e| e.at);
         assert_eq!(kept, entries, "{}", db.url);
+    }
+}
+
+#[tokio::test]
+async fn a_failed_statement_says_what_it_was_doing() {
+    for (store, db) in stores().await {
+        let mut admin = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+        sqlx::query("DROP TABLE jobs")
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let claim = store.claim_job().await.unwrap_err();
+        assert!(
+            format!("{claim:#}").starts_with("cannot claim a job: "),
+            "{}: {claim:#}",
+            db.url
+        );
+        let accept = store.accept_message("m", "sns", "{}").await.unwrap_err();
+        assert!(
+            format!("{accept:#}").starts_with("cannot store the job of an SNS message: "),
+            "{}: {accept:#}",
+            db.url
+        );
     }
 }
 

@@ -1,7 +1,7 @@
 //! `subscribe`, `unsubscribe`, `subscriptions`, and results routed by them.
 
 use aws_sdk_ecr::types::FindingSeverity;
-use ecrscan::store::Store;
+use ecrscan::store::Subscriptions;
 
 use crate::ecr_mock::cve;
 use crate::helpers::{CHANNEL, TestApp, spawn_app, spawn_app_with, unique_repository};

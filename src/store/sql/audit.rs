@@ -197,6 +197,34 @@ fn placeholder(engine: Engine, n: usize) -> String {
     }
 }
 
+#[async_trait::async_trait]
+impl crate::store::AuditLog for super::SqlStore {
+    async fn audit(&self, e: &AuditEntry) -> anyhow::Result<()> {
+        self.audit.append(e).await
+    }
+
+    async fn audit_queued(&self, e: AuditEntry) -> anyhow::Result<()> {
+        self.audit.enqueue(e).await
+    }
+
+    async fn flush_audit(&self) -> anyhow::Result<()> {
+        self.audit.flush().await
+    }
+
+    #[cfg(feature = "test-support")]
+    async fn recent_audit(&self, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {
+        use anyhow::Context as _;
+        sqlx::query_as(
+            "SELECT team_id, user_id, channel_id, action, at FROM audit_log
+             ORDER BY id DESC LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .context("cannot read the audit log")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,22 +1,28 @@
 //! Jobs and seen SNS message ids.
 
-use sqlx::Row;
+use anyhow::Context;
+use async_trait::async_trait;
 
 use super::{Engine, SqlStore};
-use crate::store::{Job, ScanRecord};
+use crate::store::{Job, Jobs, ScanRecord};
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-impl SqlStore {
-    pub(super) async fn accept_message_impl(
+#[async_trait]
+impl Jobs for SqlStore {
+    async fn accept_message(
         &self,
         message_id: &str,
         kind: &str,
         payload: &str,
     ) -> anyhow::Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("cannot begin accepting an SNS message")?;
         let inserted = sqlx::query(
             "INSERT INTO sns_messages (message_id, received_at) VALUES ($1, $2)
              ON CONFLICT (message_id) DO NOTHING",
@@ -24,7 +30,8 @@ impl SqlStore {
         .bind(message_id)
         .bind(now())
         .execute(&mut *tx)
-        .await?
+        .await
+        .context("cannot record an SNS message id")?
         .rows_affected();
         if inserted == 0 {
             return Ok(false);
@@ -37,12 +44,15 @@ impl SqlStore {
         .bind(payload)
         .bind(now())
         .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        .await
+        .context("cannot store the job of an SNS message")?;
+        tx.commit()
+            .await
+            .context("cannot commit an accepted SNS message")?;
         Ok(true)
     }
 
-    pub(super) async fn claim_job_impl(&self) -> anyhow::Result<Option<Job>> {
+    async fn claim_job(&self) -> anyhow::Result<Option<Job>> {
         // Several instances on PostgreSQL never claim the same job; SQLite has one writer.
         let lock = match self.engine {
             Engine::Postgres => "FOR UPDATE SKIP LOCKED",
@@ -54,30 +64,31 @@ impl SqlStore {
                          ORDER BY id LIMIT 1 {lock})
              RETURNING id, kind, payload, attempts, progress"
         );
-        let row = sqlx::query(&sql)
+        sqlx::query_as(&sql)
             .bind(now())
             .fetch_optional(&self.pool)
-            .await?;
-        row.map(|row| {
-            Ok(Job {
-                id: row.try_get("id")?,
-                kind: row.try_get("kind")?,
-                payload: row.try_get("payload")?,
-                attempts: row.try_get::<i64, _>("attempts")?,
-                progress: row.try_get("progress")?,
-            })
-        })
-        .transpose()
+            .await
+            .context("cannot claim a job")
     }
 
-    pub(super) async fn save_plan_impl(
+    async fn save_progress(&self, job_id: i64, progress: &str) -> anyhow::Result<()> {
+        self.save_plan(job_id, progress, None).await
+    }
+
+    async fn save_plan(
         &self,
         job_id: i64,
         progress: &str,
         scan: Option<&ScanRecord>,
     ) -> anyhow::Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .with_context(|| format!("cannot begin saving the progress of job {job_id}"))?;
         if let Some(scan) = scan {
+            let findings =
+                serde_json::to_string(&scan.findings).context("cannot encode the findings")?;
             sqlx::query(
                 "INSERT INTO scans (repository, image_key, digest, scanned_at, findings)
                  VALUES ($1, $2, $3, $4, $5)",
@@ -86,26 +97,77 @@ impl SqlStore {
             .bind(&scan.image_key)
             .bind(&scan.digest)
             .bind(scan.scanned_at)
-            .bind(serde_json::to_string(&scan.findings)?)
+            .bind(findings)
             .execute(&mut *tx)
-            .await?;
+            .await
+            .with_context(|| format!("cannot record the scan of job {job_id}"))?;
         }
         sqlx::query("UPDATE jobs SET progress = $1 WHERE id = $2")
             .bind(progress)
             .bind(job_id)
             .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+            .await
+            .with_context(|| format!("cannot save the progress of job {job_id}"))?;
+        tx.commit()
+            .await
+            .with_context(|| format!("cannot commit the progress of job {job_id}"))?;
         Ok(())
     }
 
-    pub(super) async fn set_job(
+    async fn finish_job(&self, job_id: i64) -> anyhow::Result<()> {
+        self.set_job(job_id, "done", 0, None)
+            .await
+            .with_context(|| format!("cannot mark job {job_id} done"))
+    }
+
+    async fn retry_job(
+        &self,
+        job_id: i64,
+        delay_secs: i64,
+        error: &str,
+        give_up: bool,
+    ) -> anyhow::Result<()> {
+        let state = if give_up { "failed" } else { "pending" };
+        self.set_job(job_id, state, delay_secs, Some(error))
+            .await
+            .with_context(|| format!("cannot mark job {job_id} {state}"))
+    }
+
+    async fn release_jobs(&self, claimed_before: i64) -> anyhow::Result<u64> {
+        let released = sqlx::query(
+            "UPDATE jobs SET state = 'pending', claimed_at = NULL
+             WHERE state = 'running' AND claimed_at < $1",
+        )
+        .bind(claimed_before)
+        .execute(&self.pool)
+        .await
+        .context("cannot release interrupted jobs")?
+        .rows_affected();
+        Ok(released)
+    }
+
+    async fn queue_stats(&self) -> anyhow::Result<(u64, Option<i64>)> {
+        let (depth, oldest): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*) AS depth,
+                    MIN(CASE WHEN state = 'pending' THEN created_at END) AS oldest
+             FROM jobs WHERE state IN ('pending', 'running')",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .context("cannot count the queued jobs")?;
+        Ok((u64::try_from(depth)?, oldest))
+    }
+}
+
+impl SqlStore {
+    /// Moves a job to `state`, due again in `delay_secs`, noting `error` if any.
+    async fn set_job(
         &self,
         job_id: i64,
         state: &str,
         delay_secs: i64,
         error: Option<&str>,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "UPDATE jobs SET state = $1, run_after = $2, claimed_at = NULL,
                last_error = COALESCE($3, last_error)
@@ -118,29 +180,5 @@ impl SqlStore {
         .execute(&self.pool)
         .await?;
         Ok(())
-    }
-
-    pub(super) async fn release_jobs_impl(&self, claimed_before: i64) -> anyhow::Result<u64> {
-        let released = sqlx::query(
-            "UPDATE jobs SET state = 'pending', claimed_at = NULL
-             WHERE state = 'running' AND claimed_at < $1",
-        )
-        .bind(claimed_before)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        Ok(released)
-    }
-
-    pub(super) async fn queue_stats_impl(&self) -> anyhow::Result<(u64, Option<i64>)> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS depth,
-                    MIN(CASE WHEN state = 'pending' THEN created_at END) AS oldest
-             FROM jobs WHERE state IN ('pending', 'running')",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        let depth: i64 = row.try_get("depth")?;
-        Ok((u64::try_from(depth)?, row.try_get("oldest")?))
     }
 }
