@@ -183,34 +183,8 @@ fn parse_field(index: usize, text: &str) -> Result<Field, String> {
 fn parse_item(index: usize, item: &str) -> Result<Item, String> {
     let (name, min, max, _) = FIELDS[index];
     let bad = || format!("`{item}` is not valid in {name} ({min}-{max})");
-    if index == DOM {
-        match item {
-            "L" => return Ok(Item::LastDay),
-            "LW" => return Ok(Item::LastWeekday),
-            _ => {}
-        }
-        if let Some(day) = item.strip_suffix('W') {
-            return value(index, day).map(Item::NearestWeekday).ok_or_else(bad);
-        }
-    }
-    if index == DOW {
-        if item == "L" {
-            return Ok(Item::Range {
-                start: 7,
-                end: 7,
-                step: 1,
-            });
-        }
-        if let Some(day) = item.strip_suffix('L') {
-            return value(index, day).map(Item::LastOf).ok_or_else(bad);
-        }
-        if let Some((day, nth)) = item.split_once('#') {
-            let nth = nth.parse().ok().filter(|n| (1..=5).contains(n));
-            return value(index, day)
-                .zip(nth)
-                .map(|(d, n)| Item::Nth(d, n))
-                .ok_or_else(bad);
-        }
+    if let Some(special) = special_item(index, item) {
+        return special.ok_or_else(bad);
     }
     let (base, step) = match item.split_once('/') {
         Some((base, step)) => (
@@ -245,6 +219,38 @@ fn parse_item(index: usize, item: &str) -> Result<Item, String> {
         end,
         step: step.unwrap_or(1),
     })
+}
+
+/// The day-of-month (`L`, `LW`, `15W`) and day-of-week (`L`, `5L`, `MON#2`) forms:
+/// `None` when `item` is none of them, `Some(None)` when it is one but invalid.
+fn special_item(index: usize, item: &str) -> Option<Option<Item>> {
+    if index == DOM {
+        match item {
+            "L" => return Some(Some(Item::LastDay)),
+            "LW" => return Some(Some(Item::LastWeekday)),
+            _ => {}
+        }
+        if let Some(day) = item.strip_suffix('W') {
+            return Some(value(index, day).map(Item::NearestWeekday));
+        }
+    }
+    if index == DOW {
+        if item == "L" {
+            return Some(Some(Item::Range {
+                start: 7,
+                end: 7,
+                step: 1,
+            }));
+        }
+        if let Some(day) = item.strip_suffix('L') {
+            return Some(value(index, day).map(Item::LastOf));
+        }
+        if let Some((day, nth)) = item.split_once('#') {
+            let nth = nth.parse().ok().filter(|n| (1..=5).contains(n));
+            return Some(value(index, day).zip(nth).map(|(d, n)| Item::Nth(d, n)));
+        }
+    }
+    None
 }
 
 /// A number or name within the field's range.

@@ -26,25 +26,10 @@ pub(super) async fn deliver(
                 break;
             };
             let key = format!("{}:{d}:{}", job.id, delivery.sent);
-            let result = match std::mem::take(&mut resumed) {
-                true => match already_posted(state, delivery, &message, &key).await? {
-                    Some(ts) => Ok(Some(ts)),
-                    None => send(state, delivery, message, &key).await,
-                },
-                false => send(state, delivery, message, &key).await,
-            };
-            match result {
+            let resume = std::mem::take(&mut resumed);
+            match post_once(state, delivery, message, &key, resume).await? {
                 Ok(Some(ts)) if delivery.parent_ts.is_none() => {
-                    let (repository, key) = (&progress.repository, &progress.image_key);
-                    let store = &state.store;
-                    match delivery.digest_id {
-                        Some(id) => store.set_digest_ts(id, &ts).await?,
-                        None => {
-                            store
-                                .save_image_thread(repository, key, &delivery.channel, &ts)
-                                .await?
-                        }
-                    }
+                    remember_parent(state, &progress, d, &ts).await?;
                     progress.deliveries[d].parent_ts = Some(ts);
                 }
                 Ok(_) => {}
@@ -60,20 +45,7 @@ pub(super) async fn deliver(
                 }
                 Err(PostError::Unavailable(error)) => return Err(Failure::retry(error)),
                 Err(error) => {
-                    let code = error.to_string();
-                    progress.deliveries[d].refused = Some(code.clone());
-                    progress.deliveries[d].sent = progress.deliveries[d].messages.len();
-                    state
-                        .store
-                        .save_progress(job.id, &to_json(&progress)?)
-                        .await?;
-                    report_refusal(
-                        state,
-                        &progress.image,
-                        &progress.deliveries[d].channel,
-                        &code,
-                    )
-                    .await;
+                    give_up_channel(state, job, &mut progress, d, error.to_string()).await?;
                     break;
                 }
             }
@@ -84,6 +56,63 @@ pub(super) async fn deliver(
                 .await?;
         }
     }
+    Ok(())
+}
+
+/// Posts `message`, unless a resumed job finds that an earlier attempt did.
+async fn post_once(
+    state: &AppState,
+    delivery: &Delivery,
+    message: Planned,
+    key: &str,
+    resumed: bool,
+) -> Result<Result<Option<String>, PostError>, Failure> {
+    if resumed && let Some(ts) = already_posted(state, delivery, &message, key).await? {
+        return Ok(Ok(Some(ts)));
+    }
+    Ok(send(state, delivery, message, key).await)
+}
+
+/// Records the first message posted to a channel as the image's thread there,
+/// or as the digest's message when the result was folded into one.
+async fn remember_parent(
+    state: &AppState,
+    progress: &Progress,
+    d: usize,
+    ts: &str,
+) -> Result<(), Failure> {
+    let delivery = &progress.deliveries[d];
+    let store = &state.store;
+    match delivery.digest_id {
+        Some(id) => store.set_digest_ts(id, ts).await?,
+        None => {
+            let (repository, key) = (&progress.repository, &progress.image_key);
+            store
+                .save_image_thread(repository, key, &delivery.channel, ts)
+                .await?
+        }
+    }
+    Ok(())
+}
+
+/// Slack refused the channel for good: the rest of its messages are skipped,
+/// and the refusal is reported once.
+async fn give_up_channel(
+    state: &AppState,
+    job: &Job,
+    progress: &mut Progress,
+    d: usize,
+    code: String,
+) -> Result<(), Failure> {
+    let delivery = &mut progress.deliveries[d];
+    delivery.refused = Some(code.clone());
+    delivery.sent = delivery.messages.len();
+    state
+        .store
+        .save_progress(job.id, &to_json(progress)?)
+        .await?;
+    let channel = &progress.deliveries[d].channel;
+    report_refusal(state, &progress.image, channel, &code).await;
     Ok(())
 }
 

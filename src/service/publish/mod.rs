@@ -75,6 +75,21 @@ pub async fn run(state: &AppState, job: &Job) -> Result<(), Failure> {
     deliver(state, job, progress).await
 }
 
+/// What the scan history keeps of a complete scan, for the next one's changes.
+fn scan_record(report: &ScanReport, key: &str) -> ScanRecord {
+    let image = &report.image;
+    ScanRecord {
+        repository: image.repository.clone(),
+        image_key: key.to_string(),
+        digest: image.digest.clone(),
+        scanned_at: report
+            .completed_at
+            .unwrap_or_else(chrono::Utc::now)
+            .timestamp(),
+        findings: report.findings.clone(),
+    }
+}
+
 /// `tag:web-latest`, or `digest:sha256:…` for an untagged image.
 pub fn image_key(image: &Image) -> String {
     match image.tags.first() {
@@ -119,16 +134,7 @@ async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> 
         };
         deliveries.push(deliver_to(state, image, &key, target, rendered).await?);
     }
-    let record = complete.then(|| ScanRecord {
-        repository: image.repository.clone(),
-        image_key: key.clone(),
-        digest: image.digest.clone(),
-        scanned_at: report
-            .completed_at
-            .unwrap_or_else(chrono::Utc::now)
-            .timestamp(),
-        findings: report.findings.clone(),
-    });
+    let record = complete.then(|| scan_record(&report, &key));
     let repository = image.repository.clone();
     let progress = Progress {
         image: image.display_name(),
