@@ -121,19 +121,18 @@ impl Application {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
-    /// Serves until SIGTERM or Ctrl-C: then stops accepting, lets requests in
-    /// flight finish, gives the worker [`SHUTDOWN_GRACE`] to finish its job, and
-    /// writes the audit-log entries still queued.
+    /// Serves until SIGTERM or Ctrl-C: then stops accepting, gives requests in
+    /// flight [`crate::server::SHUTDOWN_DRAIN`], gives the worker
+    /// [`SHUTDOWN_GRACE`] to finish its job, and writes the audit-log entries
+    /// still queued.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let served = axum::serve(self.listener, router(self.state.clone()))
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        crate::server::serve(self.listener, router(self.state.clone()), shutdown_signal()).await;
         self.worker.stop(SHUTDOWN_GRACE).await;
         if let Err(error) = self.state.store.flush_audit().await {
             tracing::error!(error = format!("{error:#}"), "cannot write the audit log");
         }
         tracing::info!("stopped");
-        served
+        Ok(())
     }
 }
 
@@ -143,8 +142,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics::serve))
-        .merge(slack::router(state.clone()))
-        .merge(crate::sns::handler::router())
+        .merge(crate::server::limit_bodies(
+            slack::router(state.clone()).merge(crate::sns::handler::router()),
+        ))
         .layer(from_fn(metrics::track))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -11,6 +11,7 @@ pub mod publish;
 pub mod routing;
 pub mod scan;
 pub mod schedule;
+pub mod server;
 pub mod slack;
 pub mod sns;
 pub mod store;
