@@ -266,6 +266,10 @@ async fn three_hundred_unfinished_bodies_keep_memory_bounded_and_healthz_answeri
         "/healthz did not answer: {unanswered:#?}"
     );
     assert!(peak < 150.0, "RSS peaked at {peak:.1} MiB");
+    assert!(
+        after < idle + GIVEN_BACK_WITHIN,
+        "RSS {after:.1} MiB after the flood, {idle:.1} MiB idle"
+    );
 }
 
 #[tokio::test]
