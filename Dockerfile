@@ -4,7 +4,10 @@
 # Cargo.lock change (cargo-chef), and run from a small Debian image as a non-root user.
 #
 #   docker build -t ecrscan .
-#   docker run -p 8080:8080 -v ecrscan-data:/data --env-file .env ecrscan
+#   docker run --stop-timeout 30 -p 8080:8080 -v ecrscan-data:/data --env-file .env ecrscan
+#
+# --stop-timeout: on SIGTERM ecrscan takes up to about 25 s to finish (README,
+# "Running it"); docker stop's default of 10 s would kill the worker mid-job.
 
 ARG RUST_VERSION=1.95
 

@@ -57,13 +57,12 @@ impl Application {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
-    /// Serves until SIGTERM or Ctrl-C: then stops accepting, lets requests in
-    /// flight finish, gives the worker and the background work of requests
-    /// [`SHUTDOWN_GRACE`] to finish, and writes the audit-log entries still queued.
+    /// Serves until SIGTERM or Ctrl-C: then stops accepting, gives requests in
+    /// flight [`SHUTDOWN_DRAIN`](http::server::SHUTDOWN_DRAIN), gives the worker
+    /// and the background work of requests [`SHUTDOWN_GRACE`] to finish, and
+    /// writes the audit-log entries still queued.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        http::server::serve(self.listener, self.router, shutdown_signal()).await;
         let tasks = &self.state.tasks;
         tasks.close();
         let (_, finished) = tokio::join!(
@@ -80,7 +79,7 @@ impl Application {
             tracing::error!(error = format!("{error:#}"), "cannot write the audit log");
         }
         tracing::info!("stopped");
-        served
+        Ok(())
     }
 }
 
@@ -88,8 +87,9 @@ impl Application {
 pub fn router(state: AppState) -> anyhow::Result<Router> {
     Ok(Router::new()
         .merge(http::health::router())
-        .merge(http::slack::router(state.clone()))
-        .merge(http::sns::handler::router(state.clone())?)
+        .merge(http::server::limit_bodies(
+            http::slack::router(state.clone()).merge(http::sns::handler::router(state.clone())?),
+        ))
         .layer(from_fn(metrics::track))
         .layer(telemetry::request_trace())
         .with_state(state))

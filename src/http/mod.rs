@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod health;
+pub mod server;
 pub mod slack;
 pub mod sns;
 

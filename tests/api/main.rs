@@ -21,6 +21,7 @@ mod schedules;
 mod signatures;
 mod slack_stub;
 mod slash_commands;
+mod slow_clients;
 mod sns;
 mod sns_harness;
 mod store;

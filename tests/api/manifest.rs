@@ -114,3 +114,17 @@ fn fly_keeps_one_machine_running_with_the_database_on_its_volume() {
         );
     }
 }
+
+#[test]
+fn fly_waits_for_the_whole_shutdown_before_it_kills_the_machine() {
+    let fly = python(PARSE_TOML, "fly.toml");
+    let signal = fly["kill_signal"].as_str().unwrap_or("SIGINT");
+    assert!(["SIGTERM", "SIGINT"].contains(&signal), "{signal}");
+    // Fly's default is 5 s.
+    let kill_timeout = fly["kill_timeout"].as_u64().unwrap_or(5);
+    let shutdown = ecrscan::http::server::SHUTDOWN_DRAIN + ecrscan::startup::SHUTDOWN_GRACE;
+    assert!(
+        kill_timeout > shutdown.as_secs(),
+        "kill_timeout = {kill_timeout} s, but a shutdown may take {shutdown:?}"
+    );
+}
