@@ -141,7 +141,10 @@ async fn all_findings(
         };
         if let Err(error) = state.slack.post(&post).await {
             tracing::warn!(%error, "could not post all findings");
-            let text = format!(":warning: Slack did not take the list of findings ({error}).");
+            let text = format!(
+                ":warning: Slack did not take the list of findings ({}).",
+                blocks::escape(&error.to_string())
+            );
             return respond(&state, &who, blocks::text(&text)).await;
         }
     }

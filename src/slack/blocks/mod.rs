@@ -10,6 +10,8 @@ mod digest;
 mod findings;
 mod format;
 mod help;
+#[cfg(test)]
+mod inert;
 mod schedules;
 mod subscriptions;
 mod summary;
@@ -23,7 +25,7 @@ use crate::slack::limits::{MAX_BLOCKS, MAX_SECTION_TEXT};
 pub use details::details;
 pub use digest::digest;
 pub use findings::findings;
-pub use format::{escape, severity_icon, truncate};
+pub use format::{channel, code, escape, mention, severity_icon, truncate};
 pub use help::help;
 pub use schedules::{
     MAX_SCHEDULES_SHOWN, no_schedule, paused, resumed, scheduled, schedules, unchanged, unscheduled,

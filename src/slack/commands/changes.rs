@@ -25,7 +25,7 @@ pub(super) fn refuse_unless_admin(
         .settings
         .admins
         .iter()
-        .map(|admin| format!("<@{admin}>"))
+        .map(|admin| blocks::mention(admin))
         .collect();
     Some(blocks::text(&format!(
         ":no_entry: Only {} may {what} (ECRSCAN_ADMINS); ask one of them. \
@@ -69,7 +69,10 @@ pub(super) async fn announce(state: &AppState, who: &Requester, content: SlackMe
          Invite me with `/invite @ecrscan`."
             .to_string()
     } else {
-        format!(":warning: Done, but Slack did not take my announcement ({error}).")
+        format!(
+            ":warning: Done, but Slack did not take my announcement ({}).",
+            blocks::escape(&error.to_string())
+        )
     };
     respond(state, who, blocks::text(&hint)).await;
     respond(state, who, content).await;

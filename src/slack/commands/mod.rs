@@ -134,7 +134,8 @@ pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Respon
         }
         Err(error) => blocks::text(&format!(
             ":warning: {}\nUsage: {}",
-            error.problem, error.usage
+            blocks::escape(&error.problem),
+            error.usage
         )),
     };
     Ok(ephemeral(&reply).into_response())
@@ -177,9 +178,10 @@ fn resolve_all(
         .map(|image| {
             image.in_repository(default).ok_or_else(|| {
                 format!(
-                    ":warning: `{image}` names no repository and no default is set. \
-                     Write it as `REPO:TAG` (e.g. `/ecrscan {command} example:{image}`), \
-                     or set ECRSCAN_REPOSITORY."
+                    ":warning: {} names no repository and no default is set. \
+                     Write it as `REPO:TAG` (e.g. {}), or set ECRSCAN_REPOSITORY.",
+                    blocks::code(&image.to_string(), 300),
+                    blocks::code(&format!("/ecrscan {command} example:{image}"), 400),
                 )
             })
         })
@@ -189,7 +191,7 @@ fn resolve_all(
 fn names(images: &[(String, ImageId)]) -> String {
     images
         .iter()
-        .map(|(repository, id)| format!("`{}`", display(repository, id)))
+        .map(|(repository, id)| blocks::code(&display(repository, id), 300))
         .collect::<Vec<_>>()
         .join(", ")
 }
