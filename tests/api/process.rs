@@ -15,7 +15,7 @@ const BINARY: &str = env!("CARGO_BIN_EXE_ecrscan");
 const RESULTS: &str = "C0RESULTS";
 
 /// `ecrscan serve` with exactly `env` (plus PATH), its log appended to `log`.
-fn serve(env: &HashMap<&str, String>, log: &std::path::Path) -> Child {
+pub(crate) fn serve(env: &HashMap<&str, String>, log: &std::path::Path) -> Child {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -34,7 +34,7 @@ fn serve(env: &HashMap<&str, String>, log: &std::path::Path) -> Child {
 
 /// Waits until the `n`-th instance logging to `log` says it serves and answers
 /// `/readyz`; returns its port (each instance binds port 0).
-async fn wait_ready(http: &reqwest::Client, n: usize, log: &std::path::Path) -> u16 {
+pub(crate) async fn wait_ready(http: &reqwest::Client, n: usize, log: &std::path::Path) -> u16 {
     for _ in 0..600 {
         let text = std::fs::read_to_string(log).unwrap_or_default();
         let port = text
@@ -58,7 +58,7 @@ async fn wait_ready(http: &reqwest::Client, n: usize, log: &std::path::Path) -> 
     panic!("ecrscan did not become ready within 30 s:\n{log}");
 }
 
-fn environment(
+pub(crate) fn environment(
     slack: &SlackStub,
     sns: &SnsOrigin,
     database_url: &str,
