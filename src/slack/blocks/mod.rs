@@ -2,8 +2,9 @@
 //!
 //! Every function returns messages that carry a plain `text` fallback and fit
 //! Slack's limits ([`crate::slack::limits`]) whatever the size of the input.
-//! Text from users and AWS is escaped for mrkdwn and cut on character
-//! boundaries with `…`.
+//! Text from users, AWS and Slack is escaped for mrkdwn ([`escape`], [`code`] for
+//! code spans; [`mention`] and [`channel`] make `<@…>`/`<#…>` of real ids only)
+//! and cut on character boundaries with `…`.
 
 mod details;
 mod digest;
@@ -38,7 +39,8 @@ pub use summary::{
 
 /// A plain message: `message` as mrkdwn sections, with the same text as fallback.
 ///
-/// `message` is mrkdwn: escape anything a user or AWS wrote with [`escape`].
+/// `message` is mrkdwn: escape anything a user, AWS or Slack wrote with
+/// [`escape`] or [`code`].
 /// A long message is split over sections (at line breaks where it can).
 pub fn text(message: &str) -> SlackMessageContent {
     let message = if message.trim().is_empty() {
