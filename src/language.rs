@@ -218,9 +218,15 @@ fn unknown_command(word: &str) -> ParseError {
         }
     };
     ParseError {
-        problem: format!("`{word}` is not an ecrscan command; {hint}"),
+        problem: format!("{} is not an ecrscan command; {hint}", quoted(word)),
         usage,
     }
+}
+
+/// `word` in backticks, each backtick in it (which would end the span) shown as
+/// `ˋ`. Problems are plain text; the answer escapes them as a whole.
+fn quoted(word: &str) -> String {
+    format!("`{}`", word.replace('`', "ˋ"))
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Image references as users type them: `TAG`, `REPO:TAG`, `REPO@sha256:DIGEST`.
 
+use super::quoted;
 use crate::scan::image::{ImageId, ImageRef};
 
 /// Parses one image reference, validated against ECR's rules for repository names,
@@ -38,12 +39,14 @@ pub fn parse_image(word: &str) -> Result<ImageRef, String> {
 pub fn check_plain(word: &str) -> Result<(), String> {
     if word.starts_with('<') || word.ends_with('>') {
         return Err(format!(
-            "`{word}` is Slack link or mention formatting, not an image; type the image as plain text"
+            "{} is Slack link or mention formatting, not an image; type the image as plain text",
+            quoted(word)
         ));
     }
     if word.contains(['“', '”', '‘', '’', '„', '«', '»', '"', '\'', '`']) {
         return Err(format!(
-            "`{word}` has quotes in it; type the image without quotes"
+            "{} has quotes in it; type the image without quotes",
+            quoted(word)
         ));
     }
     Ok(())

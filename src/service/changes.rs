@@ -25,7 +25,7 @@ pub fn refuse_unless_admin(
         .settings
         .admins
         .iter()
-        .map(|admin| format!("<@{admin}>"))
+        .map(|admin| blocks::mention(admin))
         .collect();
     Some(blocks::text(&format!(
         ":no_entry: Only {} may {what} (ECRSCAN_ADMINS); ask one of them. \
@@ -64,7 +64,10 @@ pub async fn announce(state: &AppState, who: &Requester, content: SlackMessageCo
          Invite me with `/invite @ecrscan`."
             .to_string()
     } else {
-        format!(":warning: Done, but Slack did not take my announcement ({error}).")
+        format!(
+            ":warning: Done, but Slack did not take my announcement ({}).",
+            blocks::escape(&error.to_string())
+        )
     };
     respond(state, who, blocks::text(&hint)).await;
     respond(state, who, content).await;

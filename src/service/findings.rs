@@ -55,7 +55,10 @@ pub async fn post_all(state: AppState, who: Requester, image: Image, thread_ts: 
         let post = Post::in_thread(&who.channel_id, thread_ts.clone(), content);
         if let Err(error) = state.slack.post(&post).await {
             tracing::warn!(%error, "could not post all findings");
-            let text = format!(":warning: Slack did not take the list of findings ({error}).");
+            let text = format!(
+                ":warning: Slack did not take the list of findings ({}).",
+                blocks::escape(&error.to_string())
+            );
             return respond(&state, &who, blocks::text(&text)).await;
         }
     }

@@ -57,7 +57,8 @@ pub fn start(
     let shown = display(&image.0, &image.1);
     state.spawn(run(state.clone(), who, change, image).instrument(span));
     blocks::text(&format!(
-        ":calendar: Changing the schedule of `{shown}` ({})…",
+        ":calendar: Changing the schedule of {} ({})…",
+        blocks::code(&shown, 300),
         change.word()
     ))
 }

@@ -16,6 +16,7 @@ pub mod worker;
 use slack_morphism::prelude::SlackMessageContent;
 
 use crate::scan::image::{ImageId, ImageRef};
+use crate::slack::blocks;
 use crate::state::AppState;
 
 /// Who asked, and where to answer.
@@ -40,9 +41,10 @@ pub fn resolve_all(
         .map(|image| {
             image.in_repository(default).ok_or_else(|| {
                 format!(
-                    ":warning: `{image}` names no repository and no default is set. \
-                     Write it as `REPO:TAG` (e.g. `/ecrscan {command} example:{image}`), \
-                     or set ECRSCAN_REPOSITORY."
+                    ":warning: {} names no repository and no default is set. \
+                     Write it as `REPO:TAG` (e.g. {}), or set ECRSCAN_REPOSITORY.",
+                    blocks::code(&image.to_string(), 300),
+                    blocks::code(&format!("/ecrscan {command} example:{image}"), 400),
                 )
             })
         })
@@ -52,7 +54,7 @@ pub fn resolve_all(
 pub fn names(images: &[(String, ImageId)]) -> String {
     images
         .iter()
-        .map(|(repository, id)| format!("`{}`", display(repository, id)))
+        .map(|(repository, id)| blocks::code(&display(repository, id), 300))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -56,16 +56,19 @@ async fn scan(state: &AppState, who: &Requester, repository: &str, id: &ImageId)
         Ok(ts) => remember_thread(state, who, &image, ts).await,
         Err(error) if error.is_not_in_channel() => {
             let text = format!(
-                ":wave: The scan of `{name}` started, but I cannot post in this channel. \
+                ":wave: The scan of {} started, but I cannot post in this channel. \
                  Invite me with `/invite @ecrscan` (in a private channel, open the channel \
-                 details → Integrations → Add apps), then results will arrive here."
+                 details → Integrations → Add apps), then results will arrive here.",
+                blocks::code(&name, 300)
             );
             respond(state, who, blocks::text(&text)).await;
         }
         Err(error) => {
             tracing::warn!(%error, "could not post the scan-started message");
             let text = format!(
-                ":warning: The scan of `{name}` started, but Slack did not take my message ({error})."
+                ":warning: The scan of {} started, but Slack did not take my message ({}).",
+                blocks::code(&name, 300),
+                blocks::escape(&error.to_string())
             );
             respond(state, who, blocks::text(&text)).await;
         }

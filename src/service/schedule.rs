@@ -53,7 +53,9 @@ fn targets(state: &AppState, images: &[ImageRef]) -> Result<Vec<(String, ImageId
         .settings
         .tags
         .iter()
-        .map(|tag| parse_image(tag).map_err(|e| format!(":warning: ECRSCAN_TAGS: {e}")))
+        .map(|tag| {
+            parse_image(tag).map_err(|e| format!(":warning: ECRSCAN_TAGS: {}", blocks::escape(&e)))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     resolve_all(state, "schedule weekly", &watched)
 }

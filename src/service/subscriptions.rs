@@ -32,7 +32,10 @@ pub async fn subscribe(
             audit(state, who, format!("subscribe {pattern} min={min}")).await;
             let news = blocks::subscribed(&who.user_id, pattern.as_str(), min, new);
             state.spawn(announce_later(state.clone(), who.clone(), news));
-            blocks::text(&format!(":white_check_mark: Subscribed to `{pattern}`."))
+            blocks::text(&format!(
+                ":white_check_mark: Subscribed to {}.",
+                blocks::code(pattern.as_str(), 300)
+            ))
         }
         Err(error) => failed(error),
     }
@@ -58,7 +61,8 @@ pub async fn unsubscribe(
             let news = blocks::unsubscribed(&who.user_id, pattern.as_str());
             state.spawn(announce_later(state.clone(), who.clone(), news));
             blocks::text(&format!(
-                ":white_check_mark: Unsubscribed from `{pattern}`."
+                ":white_check_mark: Unsubscribed from {}.",
+                blocks::code(pattern.as_str(), 300)
             ))
         }
         Ok(false) => match state.store.subscriptions(Some(&who.channel_id)).await {

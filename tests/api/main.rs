@@ -9,6 +9,7 @@ mod health;
 mod helpers;
 mod instances;
 mod interactions;
+mod logs;
 mod manifest;
 mod metrics;
 mod moto;

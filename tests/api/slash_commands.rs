@@ -60,3 +60,23 @@ async fn a_bare_tag_without_a_default_repository_explains_both_ways_out() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn words_a_user_typed_are_echoed_escaped_mentioning_no_one() {
+    let app = spawn_app(&unique_repository("echo")).await;
+    for text in [
+        "<!everyone> now",
+        "now <@U0BOSS>",
+        "schedule <!subteam^S0TEAM|team> web-latest",
+        "subscribe x min=<http://evil.test|click>",
+        "ab`c<!here>",
+    ] {
+        let body = TestApp::answer(app.command(text).await).await.to_string();
+        assert!(body.contains(":warning:"), "{text}: {body}");
+        assert!(
+            !body.contains('<'),
+            "{text}: Slack would parse part of {body}"
+        );
+        assert!(body.contains("&lt;"), "{text}: shown as typed: {body}");
+    }
+}

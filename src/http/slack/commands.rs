@@ -105,7 +105,8 @@ pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Respon
         }
         Err(error) => blocks::text(&format!(
             ":warning: {}\nUsage: {}",
-            error.problem, error.usage
+            blocks::escape(&error.problem),
+            error.usage
         )),
     };
     Ok(ephemeral(&reply).into_response())

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::aws::AwsError;
-use crate::slack::blocks::escape;
+use crate::slack::blocks::{code, escape};
 
 /// ECRSCAN_SCHEDULER_ROLE_ARN is not set: the role to create, its policies, and
 /// the setting. Said before anything is created.
@@ -29,8 +29,9 @@ pub fn explain_scheduler(error: &AwsError, group: &str, role: Option<&str>) -> S
         AwsError::AccessDenied { action, message } => {
             let denied = denied_action(message).unwrap_or(action);
             let mut text = format!(
-                ":lock: ecrscan's AWS identity is not allowed to call `{denied}`. \
-                 Add it to the IAM policy of the role or user ecrscan runs as."
+                ":lock: ecrscan's AWS identity is not allowed to call {}. \
+                 Add it to the IAM policy of the role or user ecrscan runs as.",
+                code(denied, 200)
             );
             let passes_role = matches!(
                 *action,
@@ -199,6 +200,14 @@ mod tests {
         let text = explain_scheduler(&error, "ecrscan", Some("arn:aws:iam::1:role/s"));
         assert!(text.contains("scheduler.amazonaws.com"), "{text}");
         assert!(text.contains("arn:aws:iam::1:role/s"), "{text}");
+    }
+
+    #[test]
+    fn an_action_read_out_of_aws_message_is_escaped() {
+        let message = "is not authorized to perform: <!everyone>:`x on resource: y";
+        let text = explain_scheduler(&denied("scheduler:GetSchedule", message), "ecrscan", None);
+        assert!(!text.contains("<!everyone>"), "{text}");
+        assert!(text.contains("`&lt;!everyone&gt;:ˋx`"), "{text}");
     }
 
     #[test]

@@ -182,9 +182,12 @@ async fn report_refusal(state: &AppState, image: &str, channel: &str, reason: &s
         return;
     };
     let text = format!(
-        ":warning: I could not post the scan result of `{image}` in <#{channel}>: {reason}. \
+        ":warning: I could not post the scan result of {} in {}: {}. \
          If I am not in that channel, invite me with `/invite @ecrscan`; \
-         otherwise remove its subscription with `/ecrscan unsubscribe`."
+         otherwise remove its subscription with `/ecrscan unsubscribe`.",
+        blocks::code(image, 300),
+        blocks::channel(channel),
+        blocks::escape(reason)
     );
     let post = Post::message(report_to, blocks::text(&text));
     if let Err(error) = state.slack.post(&post).await {

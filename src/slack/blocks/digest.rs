@@ -2,14 +2,14 @@
 
 use slack_morphism::prelude::*;
 
-use super::format::escape;
+use super::format::code;
 
 /// The digest's parent message, for `results` results so far, the latest being `latest`.
 pub fn digest(results: i64, window_secs: u64, latest: &str) -> SlackMessageContent {
     super::text(&format!(
         ":package: *{results} scan results* arrived within {window_secs} s, so they are \
-         gathered in this thread instead of one thread each. Latest: `{}`.",
-        escape(latest)
+         gathered in this thread instead of one thread each. Latest: {}.",
+        code(latest, 400)
     ))
 }
 

@@ -3,8 +3,8 @@
 use slack_morphism::prelude::*;
 
 use super::format::{
-    context, count, counts_line, counts_words, escape_within, finding_line, findings_count, header,
-    kind, message, more_line, pack, section, status_line, time,
+    code, context, count, counts_line, counts_words, escape_within, finding_line, findings_count,
+    header, kind, message, more_line, pack, section, status_line, time,
 };
 use crate::scan::diff::most_severe_first;
 use crate::scan::findings::{Finding, ScanReport, ScanStatus};
@@ -41,15 +41,13 @@ pub(super) fn heading(report: &ScanReport, with_tags: bool) -> Vec<SlackBlock> {
     let image = &report.image;
     let mut facts = Vec::new();
     if with_tags && !image.tags.is_empty() {
-        let mut tags: Vec<String> = (image.tags.iter().take(5))
-            .map(|t| format!("`{}`", escape_within(t, 60)))
-            .collect();
+        let mut tags: Vec<String> = (image.tags.iter().take(5)).map(|t| code(t, 60)).collect();
         if image.tags.len() > 5 {
             tags.push(format!("+{} more", image.tags.len() - 5));
         }
         facts.push(format!("Tags: {}", tags.join(", ")));
     }
-    facts.push(format!("`{}`", escape_within(image.short_digest(), 80)));
+    facts.push(code(image.short_digest(), 80));
     facts.push(kind(report.kind).to_string());
     let when = match report.status {
         ScanStatus::Complete => "completed",

@@ -29,9 +29,45 @@ pub fn severity_word(severity: Severity) -> &'static str {
     }
 }
 
-/// Escapes the three characters mrkdwn gives a meaning to (`&`, `<`, `>`).
+/// Escapes the three characters mrkdwn gives a meaning to (`&`, `<`, `>`), as
+/// Slack's "Formatting text for app surfaces" asks: the one way text that did not
+/// come from us (users, AWS, Slack) enters mrkdwn, so that a `<!everyone>`, a
+/// `<@U…>` or a `<http://…|…>` in it shows as typed and does nothing.
 pub fn escape(text: &str) -> String {
     escape_within(text, usize::MAX)
+}
+
+/// `text` as a code span, escaped and cut to about `max` characters. mrkdwn has
+/// no escape for a backtick inside a span, so each one (which would end the span
+/// early) is shown as `ˋ`, a modifier letter that looks the same.
+pub fn code(text: &str, max: usize) -> String {
+    format!("`{}`", escape_within(&text.replace('`', "ˋ"), max))
+}
+
+/// A mention of the Slack user `id` (`<@U…>`) when `id` is a user id (`U` or `W`
+/// and uppercase letters and digits); anything else is shown as escaped text,
+/// never as a mention.
+pub fn mention(id: &str) -> String {
+    match is_slack_id(id, &['U', 'W']) {
+        true => format!("<@{id}>"),
+        false => escape_within(id, 100),
+    }
+}
+
+/// A link to the Slack channel `id` (`<#C…>`) when `id` is a conversation id
+/// (`C`, `G` or `D` and uppercase letters and digits); anything else is shown
+/// as escaped text, never as a link.
+pub fn channel(id: &str) -> String {
+    match is_slack_id(id, &['C', 'G', 'D']) {
+        true => format!("<#{id}>"),
+        false => escape_within(id, 100),
+    }
+}
+
+fn is_slack_id(id: &str, first: &[char]) -> bool {
+    id.starts_with(first)
+        && (2..=32).contains(&id.len())
+        && (id.bytes()).all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// Cuts `text` to at most `max` characters, ending in `…` when cut.
@@ -143,12 +179,14 @@ pub fn finding_line(f: &Finding, with_icon: bool) -> String {
         line.push_str(severity_icon(f.severity));
         line.push(' ');
     }
-    match f.uri.as_deref().and_then(link_target) {
-        Some(uri) => line.push_str(&format!("<{uri}|{id}>")),
+    let uri = f.uri.as_deref().filter(|uri| !uri.trim().is_empty());
+    match uri.map(|uri| (uri, link_target(uri))) {
+        Some((_, Some(target))) => line.push_str(&format!("<{target}|{id}>")),
+        Some((uri, None)) => line.push_str(&format!("{id} ({})", code(uri, 200))),
         None => line.push_str(&id),
     }
     if let Some(package) = f.package.as_deref().filter(|p| !p.is_empty()) {
-        line.push_str(&format!(" `{}`", escape_within(package, 120)));
+        line.push_str(&format!(" {}", code(package, 120)));
     }
     if let Some(version) = &f.version {
         line.push_str(&format!(" {}", escape_within(version, 60)));
@@ -162,10 +200,11 @@ pub fn finding_line(f: &Finding, with_icon: bool) -> String {
     line
 }
 
-/// The escaped address of a link, when `uri` is a plain web address of
-/// sensible length; anything else would break the mrkdwn around it.
+/// The escaped address of a link, when `uri` is a plain `https` address of
+/// sensible length. Anything else (plain `http`, other schemes, characters that
+/// would break the mrkdwn around it) is shown as text, never as a link.
 fn link_target(uri: &str) -> Option<String> {
-    let plain = (uri.starts_with("https://") || uri.starts_with("http://"))
+    let plain = uri.starts_with("https://")
         && !uri
             .chars()
             .any(|c| c.is_whitespace() || matches!(c, '<' | '>' | '|'));
@@ -246,15 +285,25 @@ pub fn pack(lines: impl IntoIterator<Item = String>, max: usize) -> Vec<String> 
 /// A section of mrkdwn; `text` must already fit ([`MAX_SECTION_TEXT`]).
 pub fn section(text: String) -> SlackBlock {
     debug_assert!(text.chars().count() <= MAX_SECTION_TEXT);
-    SlackSectionBlock::new().with_text(md!(text)).into()
+    SlackSectionBlock::new()
+        .with_text(mrkdwn(text).into())
+        .into()
 }
 
 /// A context line of mrkdwn.
 pub fn context(text: String) -> SlackBlock {
-    SlackContextBlock::new(vec![md!(text)]).into()
+    SlackContextBlock::new(vec![mrkdwn(text).into()]).into()
 }
 
-/// A header, cut to Slack's 150 characters.
+/// mrkdwn that Slack takes `verbatim`: our `<…>` (mentions, dates, links) still
+/// work, but Slack makes no link of an address, channel name or mention that
+/// merely appears in the (escaped) text.
+fn mrkdwn(text: String) -> SlackBlockMarkDownText {
+    SlackBlockMarkDownText::new(text).with_verbatim(true)
+}
+
+/// A header, cut to Slack's 150 characters. A header is `plain_text`, which
+/// Slack never parses for mentions or links, so its text is not escaped.
 pub fn header(text: &str) -> SlackBlock {
     SlackHeaderBlock::new(pt!(truncate(text, crate::slack::limits::MAX_HEADER_TEXT))).into()
 }

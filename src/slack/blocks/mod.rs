@@ -2,14 +2,17 @@
 //!
 //! Every function returns messages that carry a plain `text` fallback and fit
 //! Slack's limits ([`crate::slack::limits`]) whatever the size of the input.
-//! Text from users and AWS is escaped for mrkdwn and cut on character
-//! boundaries with `…`.
+//! Text from users, AWS and Slack is escaped for mrkdwn ([`escape`], [`code`] for
+//! code spans; [`mention`] and [`channel`] make `<@…>`/`<#…>` of real ids only)
+//! and cut on character boundaries with `…`.
 
 mod details;
 mod digest;
 mod findings;
 mod format;
 mod help;
+#[cfg(test)]
+mod inert;
 mod schedules;
 mod subscriptions;
 mod summary;
@@ -23,7 +26,7 @@ use crate::slack::limits::{MAX_BLOCKS, MAX_SECTION_TEXT};
 pub use details::details;
 pub use digest::digest;
 pub use findings::findings;
-pub use format::{escape, severity_icon, truncate};
+pub use format::{channel, code, escape, mention, severity_icon, truncate};
 pub use help::help;
 pub use schedules::{
     MAX_SCHEDULES_SHOWN, no_schedule, paused, resumed, scheduled, schedules, unchanged, unscheduled,
@@ -36,7 +39,8 @@ pub use summary::{
 
 /// A plain message: `message` as mrkdwn sections, with the same text as fallback.
 ///
-/// `message` is mrkdwn: escape anything a user or AWS wrote with [`escape`].
+/// `message` is mrkdwn: escape anything a user, AWS or Slack wrote with
+/// [`escape`] or [`code`].
 /// A long message is split over sections (at line breaks where it can).
 pub fn text(message: &str) -> SlackMessageContent {
     let message = if message.trim().is_empty() {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use slack_morphism::prelude::*;
 
-use super::format::{context, escape_within, header, message, pack, section, time};
+use super::format::{code, context, escape_within, header, mention, message, pack, section, time};
 use crate::schedule::{PutOutcome, ScanSchedule, ScheduleState};
 use crate::slack::limits::MAX_SECTION_TEXT;
 
@@ -65,11 +65,6 @@ fn when(s: &ScanSchedule) -> String {
     )
 }
 
-/// `text` in backticks, escaped and cut to about `max` characters.
-fn code(text: &str, max: usize) -> String {
-    format!("`{}`", escape_within(&text.replace('`', "'"), max))
-}
-
 fn next_run(s: &ScanSchedule, now: DateTime<Utc>) -> String {
     match s.state {
         ScheduleState::Disabled => "paused".to_string(),
@@ -88,22 +83,22 @@ pub fn scheduled(
     done: &[(ScanSchedule, PutOutcome)],
     now: DateTime<Utc>,
 ) -> SlackMessageContent {
+    let user = mention(user);
     let verb = |put: &PutOutcome| match put {
         PutOutcome::Created => "scheduled",
         PutOutcome::Updated => "rescheduled",
     };
     let paused = |s: &ScanSchedule| {
-        let name = s.image_name();
         format!(
-            " The schedule stays paused: `/ecrscan resume {}` resumes it.",
-            escape_within(&name, 400)
+            " The schedule stays paused: {} resumes it.",
+            resume_command(s)
         )
     };
     let text = match done {
-        [] => format!("<@{user}> scheduled nothing."),
+        [] => format!("{user} scheduled nothing."),
         [(s, put)] => {
             let mut text = format!(
-                ":calendar: <@{user}> {} scans of {}: {}; {}.",
+                ":calendar: {user} {} scans of {}: {}; {}.",
                 verb(put),
                 code(&s.image_name(), 400),
                 when(s),
@@ -116,7 +111,7 @@ pub fn scheduled(
         }
         [(first, _), ..] => {
             let mut text = format!(
-                ":calendar: <@{user}> scheduled scans of {} images: {}.",
+                ":calendar: {user} scheduled scans of {} images: {}.",
                 done.len(),
                 when(first)
             );
@@ -139,8 +134,9 @@ pub fn scheduled(
 
 /// In the channel: the schedule was deleted.
 pub fn unscheduled(user: &str, s: &ScanSchedule) -> SlackMessageContent {
+    let user = mention(user);
     super::text(&format!(
-        ":wastebasket: <@{user}> removed the scheduled scans of {}, which ran {}.",
+        ":wastebasket: {user} removed the scheduled scans of {}, which ran {}.",
         code(&s.image_name(), 400),
         when(s)
     ))
@@ -148,22 +144,28 @@ pub fn unscheduled(user: &str, s: &ScanSchedule) -> SlackMessageContent {
 
 /// In the channel: the schedule was paused.
 pub fn paused(user: &str, s: &ScanSchedule) -> SlackMessageContent {
-    let name = s.image_name();
+    let user = mention(user);
     super::text(&format!(
-        ":double_vertical_bar: <@{user}> paused the scheduled scans of {}, which ran {}. \
-         `/ecrscan resume {}` resumes them.",
-        code(&name, 400),
+        ":double_vertical_bar: {user} paused the scheduled scans of {}, which ran {}. \
+         {} resumes them.",
+        code(&s.image_name(), 400),
         when(s),
-        escape_within(&name, 400)
+        resume_command(s)
     ))
+}
+
+/// `` `/ecrscan resume IMAGE` `` for the schedule's image.
+fn resume_command(s: &ScanSchedule) -> String {
+    code(&format!("/ecrscan resume {}", s.image_name()), 420)
 }
 
 /// In the channel: the schedule was resumed.
 pub fn resumed(user: &str, s: &ScanSchedule, now: DateTime<Utc>) -> SlackMessageContent {
+    let user = mention(user);
     let mut active = s.clone();
     active.state = ScheduleState::Enabled;
     super::text(&format!(
-        ":arrow_forward: <@{user}> resumed the scheduled scans of {}: {}; {}.",
+        ":arrow_forward: {user} resumed the scheduled scans of {}: {}; {}.",
         code(&s.image_name(), 400),
         when(s),
         next_run(&active, now)

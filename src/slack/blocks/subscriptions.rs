@@ -2,7 +2,7 @@
 
 use slack_morphism::prelude::*;
 
-use super::format::escape;
+use super::format::{channel, code, mention};
 use crate::scan::findings::Severity;
 use crate::store::Subscription;
 
@@ -23,9 +23,9 @@ pub fn subscribed(user_id: &str, pattern: &str, min: Severity, new: bool) -> Sla
         "changed this channel's subscription to"
     };
     super::text(&format!(
-        ":bell: <@{}> {verb} scan results of `{}` ({}).",
-        escape(user_id),
-        escape(pattern),
+        ":bell: {} {verb} scan results of {} ({}).",
+        mention(user_id),
+        code(pattern, 300),
         severity_floor(min)
     ))
 }
@@ -33,9 +33,9 @@ pub fn subscribed(user_id: &str, pattern: &str, min: Severity, new: bool) -> Sla
 /// In the channel: who unsubscribed it from what.
 pub fn unsubscribed(user_id: &str, pattern: &str) -> SlackMessageContent {
     super::text(&format!(
-        ":no_bell: <@{}> unsubscribed this channel from scan results of `{}`.",
-        escape(user_id),
-        escape(pattern)
+        ":no_bell: {} unsubscribed this channel from scan results of {}.",
+        mention(user_id),
+        code(pattern, 300)
     ))
 }
 
@@ -43,10 +43,7 @@ pub fn unsubscribed(user_id: &str, pattern: &str) -> SlackMessageContent {
 pub fn subscriptions(list: &[Subscription], fallback: Option<&str>) -> SlackMessageContent {
     if list.is_empty() {
         let elsewhere = match fallback {
-            Some(channel) => format!(
-                "Results no subscription routes go to <#{}>.",
-                escape(channel)
-            ),
+            Some(id) => format!("Results no subscription routes go to {}.", channel(id)),
             None => {
                 "Results no subscription routes are not posted (ECRSCAN_CHANNEL is not set).".into()
             }
@@ -61,10 +58,10 @@ pub fn subscriptions(list: &[Subscription], fallback: Option<&str>) -> SlackMess
         .take(100)
         .map(|s| {
             format!(
-                "• `{}`: {} (by <@{}>)",
-                escape(&s.pattern),
+                "• {}: {} (by {})",
+                code(&s.pattern, 300),
                 severity_floor(s.min_severity),
-                escape(&s.created_by)
+                mention(&s.created_by)
             )
         })
         .collect();
@@ -82,18 +79,15 @@ pub fn subscriptions(list: &[Subscription], fallback: Option<&str>) -> SlackMess
 
 /// The answer when a pattern is not among a channel's subscriptions, listing them.
 pub fn no_such_subscription(pattern: &str, list: &[Subscription]) -> SlackMessageContent {
-    let known: Vec<String> = list
-        .iter()
-        .map(|s| format!("`{}`", escape(&s.pattern)))
-        .collect();
+    let known: Vec<String> = list.iter().map(|s| code(&s.pattern, 300)).collect();
     let known = if known.is_empty() {
         "none".to_string()
     } else {
         known.join(", ")
     };
     super::text(&format!(
-        ":warning: This channel has no subscription `{}`. Its subscriptions: {known}.",
-        escape(pattern)
+        ":warning: This channel has no subscription {}. Its subscriptions: {known}.",
+        code(pattern, 300)
     ))
 }
 

@@ -5,8 +5,8 @@ use slack_morphism::prelude::*;
 
 use super::findings::{fallback, heading, state};
 use super::format::{
-    context, counts_line, counts_words, escape_within, finding_line, findings_count, message,
-    more_line, pack, section, status_line,
+    code, context, counts_line, counts_words, escape_within, finding_line, findings_count, mention,
+    message, more_line, pack, section, status_line,
 };
 use crate::scan::diff::Changes;
 use crate::scan::findings::{Finding, ScanReport, Severity};
@@ -64,15 +64,11 @@ impl ButtonTarget {
 
 /// The in-channel "scan started" message; results are threaded under it.
 pub fn scan_started(image: &Image, user_id: &str) -> SlackMessageContent {
-    let user = if !user_id.is_empty() && user_id.chars().all(|c| c.is_ascii_alphanumeric()) {
-        format!("<@{user_id}>")
-    } else {
-        escape_within(user_id, 100)
-    };
     let text = format!(
-        "Scan of `{}` ({}) started by {user}",
-        escape_within(&image.display_name(), 300),
+        "Scan of {} ({}) started by {}",
+        code(&image.display_name(), 300),
         escape_within(image.short_digest(), 80),
+        mention(user_id),
     );
     let blocks = vec![
         section(text.clone()),

@@ -10,6 +10,23 @@ fn mrkdwn_characters_are_escaped() {
 }
 
 #[test]
+fn a_code_span_survives_backticks_and_escapes_the_rest() {
+    assert_eq!(code("a`b <@U1> &", 100), "`aˋb &lt;@U1&gt; &amp;`");
+}
+
+#[test]
+fn only_slack_ids_become_mentions_or_channel_links() {
+    assert_eq!(mention("U024BE7LH"), "<@U024BE7LH>");
+    assert_eq!(mention("W0A1"), "<@W0A1>");
+    assert_eq!(mention("U1> <!everyone>"), "U1&gt; &lt;!everyone&gt;");
+    assert_eq!(mention("!subteam^S1"), "!subteam^S1");
+    assert_eq!(mention("u1"), "u1");
+    assert_eq!(mention(""), "");
+    assert_eq!(channel("C024BE91L"), "<#C024BE91L>");
+    assert_eq!(channel("C1|general> <!here"), "C1|general&gt; &lt;!here");
+}
+
+#[test]
 fn truncation_counts_characters_and_ends_with_an_ellipsis() {
     assert_eq!(truncate("🔴🔴🔴🔴", 3), "🔴🔴…");
     assert_eq!(truncate("short", 5), "short");
@@ -47,7 +64,7 @@ fn each_severity_has_one_icon_and_the_serious_ones_differ() {
 fn a_finding_without_a_web_address_is_not_linked() {
     let mut f = finding("CVE-1", Severity::Low);
     f.uri = Some("javascript:alert(1)".into());
-    assert!(finding_line(&f, false).starts_with("CVE-1 `openssl`"));
+    assert!(finding_line(&f, false).starts_with("CVE-1 (`javascript:alert(1)`) `openssl`"));
 
     f.uri = Some("https://x.test/a|b".into());
     assert!(finding_line(&f, false).starts_with("CVE-1 "));
