@@ -30,10 +30,7 @@ pub const AWS_CERT: &str = "SimpleNotificationService-7506a1e35b36ef5a444dd1a8e7
 
 /// A file of `tests/fixtures/sns`.
 pub fn aws_fixture(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/tests/fixtures/sns/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/tests/fixtures/sns/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
 }
 

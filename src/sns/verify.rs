@@ -9,6 +9,7 @@ use url::{Host, Url};
 use x509_cert::der::{Decode, pem};
 
 use crate::sns::message::SnsMessage;
+use crate::worker::RETENTION_SECS;
 
 /// Why an SNS message was refused; `reason()` gives a short label for metrics.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,6 +43,13 @@ pub enum VerifyError {
     },
     #[error("signature does not verify")]
     BadSignature,
+    #[error("Timestamp {0:?} is not an ISO 8601 time")]
+    BadTimestamp(String),
+    #[error("sent at {sent}, which is outside the freshness window at {now}")]
+    Stale {
+        sent: DateTime<Utc>,
+        now: DateTime<Utc>,
+    },
 }
 
 impl VerifyError {
@@ -59,7 +67,33 @@ impl VerifyError {
             VerifyError::BadCertificate(_) => "bad_certificate",
             VerifyError::Expired { .. } => "expired",
             VerifyError::BadSignature => "bad_signature",
+            VerifyError::BadTimestamp(_) => "bad_timestamp",
+            VerifyError::Stale { .. } => "stale",
         }
+    }
+}
+
+/// How far ahead of our clock a message's `Timestamp` may be.
+pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
+
+/// The oldest `Timestamp` accepted. Seen message ids are kept for
+/// [`RETENTION_SECS`] from when they arrived, and a message arrives at most
+/// [`MAX_CLOCK_SKEW_SECS`] before its `Timestamp`; so by the time its id is
+/// forgotten, a message is refused as too old, and a captured notification can
+/// never be stored twice.
+pub const MAX_AGE_SECS: i64 = RETENTION_SECS - MAX_CLOCK_SKEW_SECS;
+
+/// Checks that `msg` was sent within the window at `now`: its `Timestamp`
+/// parses, is at most [`MAX_CLOCK_SKEW_SECS`] ahead and [`MAX_AGE_SECS`] old.
+pub fn check_fresh(msg: &SnsMessage, now: DateTime<Utc>) -> Result<(), VerifyError> {
+    let sent = msg
+        .timestamp()
+        .ok_or_else(|| VerifyError::BadTimestamp(msg.timestamp.clone()))?;
+    let age = (now - sent).num_seconds();
+    if (-MAX_CLOCK_SKEW_SECS..=MAX_AGE_SECS).contains(&age) {
+        Ok(())
+    } else {
+        Err(VerifyError::Stale { sent, now })
     }
 }
 
