@@ -122,16 +122,12 @@ impl Application {
     }
 
     /// Serves until SIGTERM or Ctrl-C: then stops accepting, lets requests in
-    /// flight finish, gives the worker [`SHUTDOWN_GRACE`] to finish its job, and
-    /// writes the audit-log entries still queued.
+    /// flight finish, and gives the worker [`SHUTDOWN_GRACE`] to finish its job.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = axum::serve(self.listener, router(self.state.clone()))
             .with_graceful_shutdown(shutdown_signal())
             .await;
         self.worker.stop(SHUTDOWN_GRACE).await;
-        if let Err(error) = self.state.store.flush_audit().await {
-            tracing::error!(error = format!("{error:#}"), "cannot write the audit log");
-        }
         tracing::info!("stopped");
         served
     }

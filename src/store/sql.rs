@@ -10,7 +10,6 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor, Row};
 
 use super::{AuditEntry, Digest, Job, ScanRecord, ScanRequest, Store, Subscription};
-use audit::AuditWriter;
 
 mod audit;
 mod digests;
@@ -30,12 +29,11 @@ pub enum Engine {
 pub struct SqlStore {
     pool: AnyPool,
     engine: Engine,
-    audit: AuditWriter,
 }
 
 impl SqlStore {
     /// Connects to `url`, creating an SQLite file when missing, and runs the
-    /// migrations; starts the audit log's writer on the current Tokio runtime.
+    /// migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         install_default_drivers();
         let (engine, url) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -72,12 +70,7 @@ impl SqlStore {
             .run(&pool)
             .await
             .context("cannot migrate the database")?;
-        let audit = AuditWriter::spawn(pool.clone(), engine);
-        Ok(SqlStore {
-            pool,
-            engine,
-            audit,
-        })
+        Ok(SqlStore { pool, engine })
     }
 
     /// Which engine this store runs on.
@@ -143,36 +136,15 @@ impl Store for SqlStore {
     }
 
     async fn audit(&self, e: &AuditEntry) -> anyhow::Result<()> {
-        self.audit.append(e).await
+        self.audit_impl(e, None).await.map(drop)
     }
 
-    async fn audit_queued(&self, e: AuditEntry) -> anyhow::Result<()> {
-        self.audit.enqueue(e).await
-    }
-
-    async fn flush_audit(&self) -> anyhow::Result<()> {
-        self.audit.flush().await
+    async fn audit_request(&self, e: &AuditEntry, signature: &str) -> anyhow::Result<bool> {
+        self.audit_impl(e, Some(signature)).await
     }
 
     async fn recent_audit(&self, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {
-        let rows = sqlx::query(
-            "SELECT team_id, user_id, channel_id, action, at FROM audit_log
-             ORDER BY id DESC LIMIT $1",
-        )
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AuditEntry {
-                    team_id: row.try_get("team_id")?,
-                    user_id: row.try_get("user_id")?,
-                    channel_id: row.try_get("channel_id")?,
-                    action: row.try_get("action")?,
-                    at: row.try_get("at")?,
-                })
-            })
-            .collect()
+        self.recent_audit_impl(limit).await
     }
 
     async fn delete_scan_request(&self, repository: &str, digest: &str) -> anyhow::Result<()> {

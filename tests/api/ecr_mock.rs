@@ -82,10 +82,7 @@ pub fn aws_error(
 }
 
 fn read_fixture(name: &str) -> String {
-    let path = format!(
-        "{}/tests/fixtures/ecr/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/tests/fixtures/ecr/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 

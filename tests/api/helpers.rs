@@ -112,6 +112,20 @@ impl TestApp {
 
     /// A `block_actions` click on `action_id` with `value`, on message `message_ts`, signed.
     pub async fn click(&self, action_id: &str, value: &str, message_ts: &str) -> reqwest::Response {
+        let body = self.click_body(action_id, value, message_ts);
+        self.post_signed("/slack/interactions", body.into_bytes(), now(), SECRET)
+            .await
+    }
+
+    /// The form body Slack sends for a click on `action_id` with `value`.
+    pub fn click_body(&self, action_id: &str, value: &str, message_ts: &str) -> String {
+        let action = serde_json::json!({ "action_id": action_id, "block_id": "b", "type": "button",
+                                         "value": value, "action_ts": "1700000001.000001" });
+        self.actions_body(&[action], message_ts)
+    }
+
+    /// The form body of a `block_actions` payload carrying `actions`.
+    pub fn actions_body(&self, actions: &[serde_json::Value], message_ts: &str) -> String {
         let payload = serde_json::json!({
             "type": "block_actions",
             "team": { "id": TEAM, "domain": "example" },
@@ -121,12 +135,9 @@ impl TestApp {
             "trigger_id": "1.2.3",
             "channel": { "id": CHANNEL, "name": "security" },
             "response_url": self.slack.response_url(),
-            "actions": [{ "action_id": action_id, "block_id": "b", "type": "button",
-                          "value": value, "action_ts": "1700000001.000001" }],
+            "actions": actions,
         });
-        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
-        self.post_signed("/slack/interactions", body.into_bytes(), now(), SECRET)
-            .await
+        serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap()
     }
 
     /// POSTs `body` signed with `secret` at `timestamp`.

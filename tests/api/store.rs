@@ -318,17 +318,53 @@ async fn audit_entries_written_at_once_are_each_kept_and_committed_when_acknowle
 }
 
 #[tokio::test]
-async fn queued_audit_entries_are_all_committed_once_flushed() {
+async fn a_request_signature_is_audited_once_whichever_instance_sees_it() {
     for (store, db) in stores().await {
-        let entries = help_entries(600);
-        for entry in entries.clone() {
-            store.audit_queued(entry).await.unwrap();
-        }
-        store.flush_audit().await.unwrap();
         let other = connect(&db.url).await.unwrap();
-        let mut kept = other.recent_audit(1000).await.unwrap();
-        kept.sort_by_key(|e| e.at);
-        assert_eq!(kept, entries, "{}", db.url);
+        let entries = help_entries(3);
+        assert!(store.audit_request(&entries[0], "v0=aa").await.unwrap());
+        assert!(
+            !other.audit_request(&entries[1], "v0=aa").await.unwrap(),
+            "{}: the other instance sees the signature taken",
+            db.url
+        );
+        assert!(other.audit_request(&entries[2], "v0=bb").await.unwrap());
+        // Rows without a signature (the changes) never conflict.
+        store.audit(&entries[1]).await.unwrap();
+        store.audit(&entries[1]).await.unwrap();
+        let kept = store.recent_audit(10).await.unwrap();
+        let actions: Vec<&str> = kept.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "/ecrscan help 1",
+                "/ecrscan help 1",
+                "/ecrscan help 2",
+                "/ecrscan help 0"
+            ],
+            "{}",
+            db.url
+        );
+    }
+}
+
+#[tokio::test]
+async fn one_signature_sent_to_both_instances_at_once_is_audited_once() {
+    for (store, db) in stores().await {
+        let other = connect(&db.url).await.unwrap();
+        let mut runs = tokio::task::JoinSet::new();
+        for (n, instance) in [store.clone(), other]
+            .into_iter()
+            .cycle()
+            .take(8)
+            .enumerate()
+        {
+            let entry = help_entries(8).remove(n);
+            runs.spawn(async move { instance.audit_request(&entry, "v0=cc").await.unwrap() });
+        }
+        let ran = runs.join_all().await.into_iter().filter(|ran| *ran).count();
+        assert_eq!(ran, 1, "{}", db.url);
+        assert_eq!(store.recent_audit(10).await.unwrap().len(), 1);
     }
 }
 

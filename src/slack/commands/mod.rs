@@ -19,7 +19,7 @@ use std::sync::LazyLock;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -30,6 +30,7 @@ use crate::error::AppError;
 use crate::scan::image::{ImageId, ImageRef};
 use crate::slack::blocks;
 use crate::slack::command::{self, Command};
+use crate::slack::verify::SlackSignature;
 use crate::store::AuditEntry;
 use manage::Change;
 
@@ -95,8 +96,22 @@ pub struct Requester {
     pub response_url: String,
 }
 
+/// The answer to a request that was already handled: a replay of its signed
+/// request within Slack's five minutes, or the same request sent twice.
+pub(crate) const REPEATED: &str = ":repeat: This request is a repeat of one that was \
+     already handled, so nothing was done again.";
+
 /// Handles one verified slash command.
-pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
+///
+/// A command that changes or starts something is written to the audit log,
+/// with the request's signature, before it runs; a repeat of the request finds
+/// the signature taken and runs nothing. Read-only commands are traced, not
+/// written.
+pub async fn handle(
+    State(state): State<AppState>,
+    Extension(signature): Extension<SlackSignature>,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let form = SlashCommand::from_form(&body).ok_or(AppError::BadRequest("not a slash command"))?;
     if state
         .settings
@@ -108,36 +123,84 @@ pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Respon
         return Err(AppError::Forbidden);
     }
     let text = form.text.trim();
-    // Not awaited until committed: what a command changes is audited, durably,
-    // by the command itself (see `changes::audit`).
-    state
-        .store
-        .audit_queued(AuditEntry {
-            team_id: form.team_id.clone(),
-            user_id: form.user_id.clone(),
-            channel_id: form.channel_id.clone(),
-            action: format!("{} {}", form.command, text).trim().to_string(),
-            at: chrono::Utc::now().timestamp(),
-        })
-        .await?;
+    let command = match command::parse(text) {
+        Ok(command) => command,
+        Err(error) => {
+            let usage = format!(":warning: {}\nUsage: {}", error.problem, error.usage);
+            return Ok(ephemeral(&blocks::text(&usage)).into_response());
+        }
+    };
+    if !changes_something(&command) {
+        tracing::debug!(user = %form.user_id, channel = %form.channel_id, text, "read-only command");
+    } else if let Some(refusal) = claim(&state, &form, &signature).await {
+        return Ok(ephemeral(&refusal).into_response());
+    }
+    if matches!(command, Command::Help) {
+        return Ok(help());
+    }
+    let span =
+        tracing::info_span!("command", user = %form.user_id, channel = %form.channel_id, text);
     let who = Requester {
         team_id: form.team_id,
         user_id: form.user_id,
         channel_id: form.channel_id,
         response_url: form.response_url,
     };
-    let reply = match command::parse(text) {
-        Ok(Command::Help) => return Ok(help()),
-        Ok(command) => {
-            let span = tracing::info_span!("command", user = %who.user_id, channel = %who.channel_id, text);
-            dispatch(&state, who, command, span).await
-        }
-        Err(error) => blocks::text(&format!(
-            ":warning: {}\nUsage: {}",
-            error.problem, error.usage
-        )),
-    };
+    let reply = dispatch(&state, who, command, span).await;
     Ok(ephemeral(&reply).into_response())
+}
+
+/// Whether `command` changes or starts something (and so is audited, once).
+fn changes_something(command: &Command) -> bool {
+    match command {
+        Command::Help | Command::Findings(_) | Command::Schedules | Command::Subscriptions => false,
+        Command::Now(_)
+        | Command::Schedule { .. }
+        | Command::Unschedule(_)
+        | Command::Pause(_)
+        | Command::Resume(_)
+        | Command::Subscribe { .. }
+        | Command::Unsubscribe(_) => true,
+    }
+}
+
+/// Writes the command's audit row with the request's signature. `None` when it
+/// may run; else why not: the request was handled before, or the audit log
+/// cannot be written (then nothing runs unrecorded).
+async fn claim(
+    state: &AppState,
+    form: &SlashCommand,
+    signature: &SlackSignature,
+) -> Option<SlackMessageContent> {
+    let entry = AuditEntry {
+        team_id: form.team_id.clone(),
+        user_id: form.user_id.clone(),
+        channel_id: form.channel_id.clone(),
+        action: format!("{} {}", form.command, form.text.trim())
+            .trim()
+            .to_string(),
+        at: chrono::Utc::now().timestamp(),
+    };
+    match state
+        .store
+        .audit_request(&entry, &signature.canonical())
+        .await
+    {
+        Ok(true) => None,
+        Ok(false) => {
+            tracing::warn!(user = %form.user_id, "refused a repeated command");
+            Some(blocks::text(REPEATED))
+        }
+        Err(error) => {
+            tracing::error!(
+                error = format!("{error:#}"),
+                "could not write the audit log"
+            );
+            Some(blocks::text(
+                ":x: I could not record this command, so it was not run. Try again in a moment.",
+            ))
+        }
+    }
 }
 
 /// Starts the command's work and returns the immediate answer.
