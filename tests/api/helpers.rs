@@ -84,7 +84,9 @@ pub async fn spawn_app_on(
 }
 
 impl TestApp {
-    /// The form body Slack sends for `/ecrscan <text>`.
+    /// The form body Slack sends for `/ecrscan <text>`. Like Slack's, each one
+    /// differs from every other (by its `trigger_id`), so two commands sent
+    /// within one second are two requests, not a repeat.
     pub fn command_body(&self, text: &str, team: &str) -> String {
         serde_urlencoded::to_string([
             ("token", "deprecated-verification-token"),
@@ -98,7 +100,7 @@ impl TestApp {
             ("text", text),
             ("api_app_id", "A0001"),
             ("response_url", &self.slack.response_url()),
-            ("trigger_id", "1.2.3"),
+            ("trigger_id", &trigger_id()),
         ])
         .unwrap()
     }
@@ -132,7 +134,7 @@ impl TestApp {
             "user": { "id": USER, "username": "alice", "team_id": TEAM },
             "api_app_id": "A0001",
             "container": { "type": "message", "message_ts": message_ts, "channel_id": CHANNEL },
-            "trigger_id": "1.2.3",
+            "trigger_id": trigger_id(),
             "channel": { "id": CHANNEL, "name": "security" },
             "response_url": self.slack.response_url(),
             "actions": actions,
@@ -168,6 +170,12 @@ impl TestApp {
         assert_eq!(body["response_type"], "ephemeral", "{body}");
         body
     }
+}
+
+/// A `trigger_id` no other request of this run has.
+fn trigger_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!("{}.{}.3", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 pub fn now() -> i64 {

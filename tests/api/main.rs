@@ -26,4 +26,5 @@ mod sns;
 mod sns_freshness;
 mod sns_harness;
 mod store;
+mod store_audit;
 mod subscriptions;
