@@ -393,7 +393,7 @@ Toolchains: {versions}.
 
 {results_table}
 
-ecrscan wrote {int(audit_rows or 0):,} audit-log rows to SQLite during its runs (one per command); the peers store nothing.
+ecrscan wrote {int(audit_rows or 0):,} audit-log rows to SQLite during its runs (none expected: `help` is read-only, and only commands that change something are audited); the peers store nothing.
 
 {targets_table}
 

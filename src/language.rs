@@ -47,6 +47,25 @@ pub enum Command {
     Subscriptions,
 }
 
+impl Command {
+    /// Whether the command changes or starts something (and so is audited, and
+    /// runs once per signed request), rather than only reading.
+    pub fn changes_something(&self) -> bool {
+        match self {
+            Command::Help | Command::Findings(_) | Command::Schedules | Command::Subscriptions => {
+                false
+            }
+            Command::Now(_)
+            | Command::Schedule { .. }
+            | Command::Unschedule(_)
+            | Command::Pause(_)
+            | Command::Resume(_)
+            | Command::Subscribe { .. }
+            | Command::Unsubscribe(_) => true,
+        }
+    }
+}
+
 /// What was wrong with a command, and the right form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{problem}")]

@@ -59,8 +59,7 @@ impl Application {
 
     /// Serves until SIGTERM or Ctrl-C: then stops accepting, gives requests in
     /// flight [`SHUTDOWN_DRAIN`](http::server::SHUTDOWN_DRAIN), gives the worker
-    /// and the background work of requests [`SHUTDOWN_GRACE`] to finish, and
-    /// writes the audit-log entries still queued.
+    /// and the background work of requests [`SHUTDOWN_GRACE`] to finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         http::server::serve(self.listener, self.router, shutdown_signal()).await;
         let tasks = &self.state.tasks;
@@ -74,9 +73,6 @@ impl Application {
                 left = tasks.len(),
                 "background work of requests did not finish in time"
             );
-        }
-        if let Err(error) = self.state.store.flush_audit().await {
-            tracing::error!(error = format!("{error:#}"), "cannot write the audit log");
         }
         tracing::info!("stopped");
         Ok(())

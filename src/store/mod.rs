@@ -22,13 +22,14 @@ pub struct ScanRequest {
     pub requested_at: i64,
 }
 
-/// Who ran which command, where.
+/// Who ran which command that changes something, or what it changed, where.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuditEntry {
     pub team_id: String,
     pub user_id: String,
     pub channel_id: String,
-    /// `/ecrscan now web-latest`, or `sns:SubscriptionConfirmation ...` for non-Slack events.
+    /// `/ecrscan now web-latest`, `button Rescan example:web-latest`, a change
+    /// (`subscribe example:web-* min=high`), or `sns:SubscriptionConfirmation ...`.
     pub action: String,
     /// Unix seconds.
     pub at: i64,
@@ -149,19 +150,18 @@ pub trait Jobs: Send + Sync {
     async fn queue_stats(&self) -> anyhow::Result<(u64, Option<i64>)>;
 }
 
-/// Who ran which command, where.
+/// Who ran which command that changes something, and what it changed.
 #[async_trait]
 pub trait AuditLog: Send + Sync {
     /// Appends to the audit log; returns once the entry is committed.
     async fn audit(&self, entry: &AuditEntry) -> anyhow::Result<()>;
 
-    /// Appends to the audit log without waiting for the commit: the entry is
-    /// written moments later with the next group, and a failure is logged.
-    /// Returns once it is queued (at once, unless the database falls behind).
-    async fn audit_queued(&self, entry: AuditEntry) -> anyhow::Result<()>;
-
-    /// Returns once every entry queued before the call has been written.
-    async fn flush_audit(&self) -> anyhow::Result<()>;
+    /// Appends the audit row of a signed request that changes something, with
+    /// the request's `signature`; returns once it is committed. `false` when a
+    /// row with that signature exists already: the request is a replay, and
+    /// nothing was written. The signature is unique in the database, so this
+    /// holds across instances.
+    async fn audit_request(&self, entry: &AuditEntry, signature: &str) -> anyhow::Result<bool>;
 
     /// The newest `limit` audit entries, newest first.
     #[cfg(feature = "test-support")]

@@ -11,7 +11,6 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
 use super::Database;
-use audit::AuditWriter;
 
 mod audit;
 mod digests;
@@ -31,12 +30,11 @@ enum Engine {
 pub struct SqlStore {
     pool: AnyPool,
     engine: Engine,
-    audit: AuditWriter,
 }
 
 impl SqlStore {
     /// Connects to `url`, creating an SQLite file when missing, and runs the
-    /// migrations; starts the audit log's writer on the current Tokio runtime.
+    /// migrations.
     pub(super) async fn connect(url: &str) -> anyhow::Result<Self> {
         install_default_drivers();
         let (engine, url) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -73,12 +71,7 @@ impl SqlStore {
             .run(&pool)
             .await
             .context("cannot migrate the database")?;
-        let audit = AuditWriter::spawn(pool.clone(), engine);
-        Ok(SqlStore {
-            pool,
-            engine,
-            audit,
-        })
+        Ok(SqlStore { pool, engine })
     }
 }
 

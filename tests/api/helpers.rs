@@ -85,7 +85,9 @@ pub async fn spawn_app_on(
 }
 
 impl TestApp {
-    /// The form body Slack sends for `/ecrscan <text>`.
+    /// The form body Slack sends for `/ecrscan <text>`. Like Slack's, each one
+    /// differs from every other (by its `trigger_id`), so two commands sent
+    /// within one second are two requests, not a repeat.
     pub fn command_body(&self, text: &str, team: &str) -> String {
         serde_urlencoded::to_string([
             ("token", "deprecated-verification-token"),
@@ -99,7 +101,7 @@ impl TestApp {
             ("text", text),
             ("api_app_id", "A0001"),
             ("response_url", &self.slack.response_url()),
-            ("trigger_id", "1.2.3"),
+            ("trigger_id", &trigger_id()),
         ])
         .unwrap()
     }
@@ -113,21 +115,32 @@ impl TestApp {
 
     /// A `block_actions` click on `action_id` with `value`, on message `message_ts`, signed.
     pub async fn click(&self, action_id: &str, value: &str, message_ts: &str) -> reqwest::Response {
+        let body = self.click_body(action_id, value, message_ts);
+        self.post_signed("/slack/interactions", body.into_bytes(), now(), SECRET)
+            .await
+    }
+
+    /// The form body Slack sends for a click on `action_id` with `value`.
+    pub fn click_body(&self, action_id: &str, value: &str, message_ts: &str) -> String {
+        let action = serde_json::json!({ "action_id": action_id, "block_id": "b", "type": "button",
+                                         "value": value, "action_ts": "1700000001.000001" });
+        self.actions_body(&[action], message_ts)
+    }
+
+    /// The form body of a `block_actions` payload carrying `actions`.
+    pub fn actions_body(&self, actions: &[serde_json::Value], message_ts: &str) -> String {
         let payload = serde_json::json!({
             "type": "block_actions",
             "team": { "id": TEAM, "domain": "example" },
             "user": { "id": USER, "username": "alice", "team_id": TEAM },
             "api_app_id": "A0001",
             "container": { "type": "message", "message_ts": message_ts, "channel_id": CHANNEL },
-            "trigger_id": "1.2.3",
+            "trigger_id": trigger_id(),
             "channel": { "id": CHANNEL, "name": "security" },
             "response_url": self.slack.response_url(),
-            "actions": [{ "action_id": action_id, "block_id": "b", "type": "button",
-                          "value": value, "action_ts": "1700000001.000001" }],
+            "actions": actions,
         });
-        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
-        self.post_signed("/slack/interactions", body.into_bytes(), now(), SECRET)
-            .await
+        serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap()
     }
 
     /// POSTs `body` signed with `secret` at `timestamp`.
@@ -158,6 +171,16 @@ impl TestApp {
         assert_eq!(body["response_type"], "ephemeral", "{body}");
         body
     }
+}
+
+/// A `trigger_id` no other request of this run has.
+fn trigger_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}.{}.3",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 pub fn now() -> i64 {

@@ -138,7 +138,7 @@ async fn every_answered_command_is_in_the_audit_log_after_sigterm() {
     let http = reqwest::Client::new();
     let port = wait_ready(&http, 0, &log).await;
 
-    // Eight users run `/ecrscan help` over and over; SIGTERM arrives in the middle.
+    // Eight users subscribe over and over; SIGTERM arrives in the middle.
     let mut users = tokio::task::JoinSet::new();
     for n in 0..8 {
         let http = http.clone();
@@ -151,7 +151,7 @@ async fn every_answered_command_is_in_the_audit_log_after_sigterm() {
                     ("channel_id", "C1"),
                     ("user_id", user.as_str()),
                     ("command", "/ecrscan"),
-                    ("text", "help"),
+                    ("text", "subscribe example:web-*"),
                     ("response_url", "http://127.0.0.1:9/r"),
                 ])
                 .unwrap();

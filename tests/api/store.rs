@@ -10,7 +10,7 @@ use sqlx::Connection;
 
 use crate::databases::both;
 
-async fn stores() -> Vec<(SqlStore, crate::databases::TestDatabase)> {
+pub async fn stores() -> Vec<(SqlStore, crate::databases::TestDatabase)> {
     let mut stores = Vec::new();
     for db in both().await {
         stores.push((connect(&db.url).await.unwrap(), db));
@@ -301,41 +301,6 @@ async fn pruning_forgets_old_finished_work_but_keeps_what_is_pending_or_failed()
 }
 
 #[tokio::test]
-async fn audit_entries_written_at_once_are_each_kept_and_committed_when_acknowledged() {
-    for (store, db) in stores().await {
-        let entries = help_entries(150);
-        let mut written = tokio::task::JoinSet::new();
-        for entry in entries.clone() {
-            let store = store.clone();
-            written.spawn(async move { store.audit(&entry).await });
-        }
-        for result in written.join_all().await {
-            result.unwrap();
-        }
-        // A store opened afresh reads what the first one acknowledged.
-        let other = connect(&db.url).await.unwrap();
-        let mut kept = other.recent_audit(200).await.unwrap();
-        kept.sort_by_key(|e| e.at);
-        assert_eq!(kept, entries, "{}", db.url);
-    }
-}
-
-#[tokio::test]
-async fn queued_audit_entries_are_all_committed_once_flushed() {
-    for (store, db) in stores().await {
-        let entries = help_entries(600);
-        for entry in entries.clone() {
-            store.audit_queued(entry).await.unwrap();
-        }
-        store.flush_audit().await.unwrap();
-        let other = connect(&db.url).await.unwrap();
-        let mut kept = other.recent_audit(1000).await.unwrap();
-        kept.sort_by_key(|e| e.at);
-        assert_eq!(kept, entries, "{}", db.url);
-    }
-}
-
-#[tokio::test]
 async fn a_failed_statement_says_what_it_was_doing() {
     for (store, db) in stores().await {
         let mut admin = sqlx::AnyConnection::connect(&db.url).await.unwrap();
@@ -356,17 +321,4 @@ async fn a_failed_statement_says_what_it_was_doing() {
             db.url
         );
     }
-}
-
-/// `n` audit entries of `/ecrscan help`, each from its own user, at times 0..n.
-fn help_entries(n: i64) -> Vec<AuditEntry> {
-    (0..n)
-        .map(|n| AuditEntry {
-            team_id: "T".into(),
-            user_id: format!("U{n}"),
-            channel_id: "C".into(),
-            action: format!("/ecrscan help {n}"),
-            at: n,
-        })
-        .collect()
 }

@@ -8,13 +8,14 @@ use std::sync::LazyLock;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use slack_morphism::prelude::SlackMessageContent;
 
 use crate::http::error::AppError;
+use crate::http::slack::verify::SlackSignature;
 use crate::language::{self, Command};
 use crate::service::manage::Change;
 use crate::service::{self, Requester};
@@ -75,41 +76,89 @@ impl SlashCommand {
     }
 }
 
+/// The answer to a request that was already handled: a replay of its signed
+/// request within Slack's five minutes, or the same request sent twice.
+pub const REPEATED: &str = ":repeat: This request is a repeat of one that was \
+     already handled, so nothing was done again.";
+
 /// Handles one verified slash command.
-pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
+///
+/// A command that changes or starts something is written to the audit log,
+/// with the request's signature, before it runs; a repeat of the request finds
+/// the signature taken and runs nothing. Read-only commands are traced, not
+/// written.
+pub async fn handle(
+    State(state): State<AppState>,
+    Extension(signature): Extension<SlackSignature>,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let form = SlashCommand::from_form(&body).ok_or(AppError::BadRequest("not a slash command"))?;
     let text = form.text.trim();
-    // Not awaited until committed: what a command changes is audited, durably,
-    // by the command itself (see `changes::audit`).
-    state
-        .store
-        .audit_queued(AuditEntry {
-            team_id: form.team_id.clone(),
-            user_id: form.user_id.clone(),
-            channel_id: form.channel_id.clone(),
-            action: format!("{} {}", form.command, text).trim().to_string(),
-            at: chrono::Utc::now().timestamp(),
-        })
-        .await?;
+    let command = match language::parse(text) {
+        Ok(command) => command,
+        Err(error) => {
+            let problem = blocks::escape(&error.problem);
+            let usage = format!(":warning: {problem}\nUsage: {}", error.usage);
+            return Ok(ephemeral(&blocks::text(&usage)).into_response());
+        }
+    };
+    if !command.changes_something() {
+        tracing::debug!(user = %form.user_id, channel = %form.channel_id, text, "read-only command");
+    } else if let Some(refusal) = claim(&state, &form, &signature).await {
+        return Ok(ephemeral(&refusal).into_response());
+    }
+    if matches!(command, Command::Help) {
+        return Ok(help());
+    }
+    let span =
+        tracing::info_span!("command", user = %form.user_id, channel = %form.channel_id, text);
     let who = Requester {
         team_id: form.team_id,
         user_id: form.user_id,
         channel_id: form.channel_id,
         response_url: form.response_url,
     };
-    let reply = match language::parse(text) {
-        Ok(Command::Help) => return Ok(help()),
-        Ok(command) => {
-            let span = tracing::info_span!("command", user = %who.user_id, channel = %who.channel_id, text);
-            dispatch(&state, who, command, span).await
-        }
-        Err(error) => blocks::text(&format!(
-            ":warning: {}\nUsage: {}",
-            blocks::escape(&error.problem),
-            error.usage
-        )),
-    };
+    let reply = dispatch(&state, who, command, span).await;
     Ok(ephemeral(&reply).into_response())
+}
+
+/// Writes the command's audit row with the request's signature. `None` when it
+/// may run; else why not: the request was handled before, or the audit log
+/// cannot be written (then nothing runs unrecorded).
+async fn claim(
+    state: &AppState,
+    form: &SlashCommand,
+    signature: &SlackSignature,
+) -> Option<SlackMessageContent> {
+    let entry = AuditEntry {
+        team_id: form.team_id.clone(),
+        user_id: form.user_id.clone(),
+        channel_id: form.channel_id.clone(),
+        action: format!("{} {}", form.command, form.text.trim())
+            .trim()
+            .to_string(),
+        at: chrono::Utc::now().timestamp(),
+    };
+    match state
+        .store
+        .audit_request(&entry, &signature.canonical())
+        .await
+    {
+        Ok(true) => None,
+        Ok(false) => {
+            tracing::warn!(user = %form.user_id, "refused a repeated command");
+            Some(blocks::text(REPEATED))
+        }
+        Err(error) => {
+            tracing::error!(
+                error = format!("{error:#}"),
+                "could not write the audit log"
+            );
+            Some(blocks::text(
+                ":x: I could not record this command, so it was not run. Try again in a moment.",
+            ))
+        }
+    }
 }
 
 /// Starts the command's work and returns the immediate answer.

@@ -1,20 +1,25 @@
 //! `POST /slack/interactions`: the buttons on scan summaries.
 //!
 //! "Rescan" runs the scan use-case for the image; "All findings" posts every
-//! finding in the message's thread. The signature (and the workspace) was checked
-//! by the router's layer.
+//! finding in the message's thread. The signature (and the workspace) was
+//! checked by the router's layer; each payload is audited with it, and a repeat
+//! of it runs nothing.
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tracing::Instrument;
 
 use crate::http::error::AppError;
+use crate::http::slack::commands::REPEATED;
+use crate::http::slack::verify::SlackSignature;
 use crate::scan::image::{Image, ImageId};
-use crate::service::{self, Requester};
+use crate::service::{self, Requester, display};
 use crate::slack::blocks::{ALL_FINDINGS_ACTION, ButtonTarget, RESCAN_ACTION};
 use crate::state::AppState;
+use crate::store::AuditEntry;
 
 #[derive(Debug, Deserialize)]
 struct Form {
@@ -53,14 +58,54 @@ struct Payload {
     actions: Vec<Action>,
 }
 
+/// The most actions one payload runs. A click carries one; the rest of a
+/// longer list are ignored (and counted in the audit row and the log).
+pub const MAX_ACTIONS: usize = 5;
+
+/// A button action that will run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Run {
+    Rescan(ButtonTarget),
+    AllFindings(ButtonTarget),
+}
+
+impl Run {
+    /// The button's `action_id`.
+    fn id(&self) -> &'static str {
+        match self {
+            Run::Rescan(_) => RESCAN_ACTION,
+            Run::AllFindings(_) => ALL_FINDINGS_ACTION,
+        }
+    }
+
+    /// For the audit log: `button Rescan example:web-latest`.
+    fn describe(&self) -> String {
+        let (name, target) = match self {
+            Run::Rescan(target) => ("Rescan", target),
+            Run::AllFindings(target) => ("All findings", target),
+        };
+        format!(
+            "button {name} {}",
+            display(&target.repository, &image_id(target))
+        )
+    }
+}
+
 /// Handles one verified interaction; Slack gets its 200 at once.
-pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<StatusCode, AppError> {
+///
+/// The actions that will run are written to the audit log, with the request's
+/// signature, before they start: a repeat of the request runs nothing.
+pub async fn handle(
+    State(state): State<AppState>,
+    Extension(signature): Extension<SlackSignature>,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let form: Form =
         serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest("no payload"))?;
     let payload: Payload = serde_json::from_str(&form.payload)
         .map_err(|_| AppError::BadRequest("not an interaction payload"))?;
     let (Some(channel), Some(response_url)) = (payload.channel, payload.response_url) else {
-        return Ok(StatusCode::OK);
+        return Ok(StatusCode::OK.into_response());
     };
     let who = Requester {
         team_id: payload.team.id,
@@ -68,12 +113,35 @@ pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Status
         channel_id: channel.id,
         response_url,
     };
+    let ignored = payload.actions.len().saturating_sub(MAX_ACTIONS);
+    if ignored > 0 {
+        tracing::warn!(
+            ignored,
+            "ignored the actions beyond the first {MAX_ACTIONS} of one payload"
+        );
+    }
+    let runs = match payload.kind.as_str() {
+        "block_actions" => runs(payload.actions),
+        _ => Vec::new(),
+    };
+    if runs.is_empty() {
+        return Ok(StatusCode::OK.into_response());
+    }
+    if !claim(&state, &who, &runs, ignored, &signature).await? {
+        tracing::warn!(user = %who.user_id, "refused a repeated interaction");
+        return Ok((StatusCode::OK, REPEATED).into_response());
+    }
     let thread_ts = payload.container.thread_ts.or(payload.container.message_ts);
-    for action in payload
-        .actions
-        .into_iter()
-        .filter(|_| payload.kind == "block_actions")
-    {
+    for run in runs {
+        start(&state, &who, run, thread_ts.clone());
+    }
+    Ok(StatusCode::OK.into_response())
+}
+
+/// The known actions among the first [`MAX_ACTIONS`], each once.
+fn runs(actions: Vec<Action>) -> Vec<Run> {
+    let mut runs = Vec::new();
+    for action in actions.into_iter().take(MAX_ACTIONS) {
         let Some(target) = action
             .value
             .as_deref()
@@ -81,30 +149,71 @@ pub async fn handle(State(state): State<AppState>, body: Bytes) -> Result<Status
         else {
             continue;
         };
-        let span =
-            tracing::info_span!("interaction", user = %who.user_id, action = %action.action_id);
-        match action.action_id.as_str() {
-            RESCAN_ACTION => {
-                let id = target
-                    .tag
-                    .map_or(ImageId::Digest(target.digest), ImageId::Tag);
-                let images = vec![(target.repository, id)];
-                let task = service::scans::run(state.clone(), who.clone(), images);
-                state.spawn(task.instrument(span));
+        let run = match action.action_id.as_str() {
+            RESCAN_ACTION => Run::Rescan(target),
+            ALL_FINDINGS_ACTION => Run::AllFindings(target),
+            other => {
+                tracing::info!(action = other, "ignored an unknown action");
+                continue;
             }
-            ALL_FINDINGS_ACTION => {
-                let image = Image {
-                    repository: target.repository,
-                    digest: target.digest,
-                    tags: target.tag.into_iter().collect(),
-                };
-                let thread_ts = thread_ts.clone();
-                let task =
-                    service::findings::post_all(state.clone(), who.clone(), image, thread_ts);
-                state.spawn(task.instrument(span));
-            }
-            other => tracing::info!(action = other, "ignored an unknown action"),
+        };
+        if !runs.contains(&run) {
+            runs.push(run);
         }
     }
-    Ok(StatusCode::OK)
+    runs
+}
+
+/// Writes the audit row of the actions with the request's signature; `false`
+/// when the request was handled before.
+async fn claim(
+    state: &AppState,
+    who: &Requester,
+    runs: &[Run],
+    ignored: usize,
+    signature: &SlackSignature,
+) -> anyhow::Result<bool> {
+    let mut action: Vec<String> = runs.iter().map(Run::describe).collect();
+    if ignored > 0 {
+        action.push(format!("({ignored} more ignored)"));
+    }
+    let entry = AuditEntry {
+        team_id: who.team_id.clone(),
+        user_id: who.user_id.clone(),
+        channel_id: who.channel_id.clone(),
+        action: action.join("; "),
+        at: chrono::Utc::now().timestamp(),
+    };
+    state
+        .store
+        .audit_request(&entry, &signature.canonical())
+        .await
+}
+
+/// Starts one action in the background.
+fn start(state: &AppState, who: &Requester, run: Run, thread_ts: Option<String>) {
+    let span = tracing::info_span!("interaction", user = %who.user_id, action = run.id());
+    match run {
+        Run::Rescan(target) => {
+            let images = vec![(target.repository.clone(), image_id(&target))];
+            let task = service::scans::run(state.clone(), who.clone(), images);
+            state.spawn(task.instrument(span));
+        }
+        Run::AllFindings(target) => {
+            let image = Image {
+                repository: target.repository,
+                digest: target.digest,
+                tags: target.tag.into_iter().collect(),
+            };
+            let task = service::findings::post_all(state.clone(), who.clone(), image, thread_ts);
+            state.spawn(task.instrument(span));
+        }
+    }
+}
+
+fn image_id(target: &ButtonTarget) -> ImageId {
+    match &target.tag {
+        Some(tag) => ImageId::Tag(tag.clone()),
+        None => ImageId::Digest(target.digest.clone()),
+    }
 }

@@ -5,7 +5,7 @@
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use hmac::{Hmac, Mac};
@@ -99,8 +99,22 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|value| value.to_str().ok())
 }
 
+/// The verified `X-Slack-Signature` of the request, for handlers (a request
+/// extension): the record that a request that changes something ran once.
+#[derive(Debug, Clone)]
+pub struct SlackSignature(HeaderValue);
+
+impl SlackSignature {
+    /// `v0=` and the hex digits in lower case: the hex decoder takes either
+    /// case, so a replay with the digits in capitals is the same signature.
+    pub fn canonical(&self) -> String {
+        String::from_utf8_lossy(self.0.as_bytes()).to_ascii_lowercase()
+    }
+}
+
 /// Middleware for `/slack/*`: reads the body (at most [`MAX_BODY_BYTES`]), verifies it,
-/// and hands the same bytes on. A request that fails never reaches a handler.
+/// and hands the same bytes on, with its [`SlackSignature`]. A request that fails
+/// never reaches a handler.
 pub async fn require_signature(
     State(state): State<AppState>,
     request: Request,
@@ -127,9 +141,11 @@ pub async fn require_signature(
         tracing::warn!(path = %parts.uri.path(), "refused a request from another workspace");
         return Err(AppError::Forbidden);
     }
-    Ok(next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await)
+    let mut request = Request::from_parts(parts, Body::from(bytes));
+    if let Some(signature) = request.headers().get("x-slack-signature").cloned() {
+        request.extensions_mut().insert(SlackSignature(signature));
+    }
+    Ok(next.run(request).await)
 }
 
 /// The workspace a verified Slack request comes from: the `team_id` field of a
@@ -158,8 +174,6 @@ fn team_of(body: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use axum::http::HeaderValue;
-
     use super::*;
 
     const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";

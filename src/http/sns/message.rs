@@ -5,7 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::http::sns::verify::VerifyError;
+use super::error::VerifyError;
 
 /// The kind of an SNS message (its `Type` field and `x-amz-sns-message-type` header).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! SNS HTTPS subscription endpoint: verification, messages, handler.
 
 pub mod certs;
+pub mod error;
 pub mod message;
 pub mod verify;
 
@@ -15,7 +16,9 @@ use url::Url;
 
 pub use certs::CertStore;
 pub use message::{MessageType, SnsMessage};
-pub use verify::{Certificate, VerifyError, check_cert_url, check_subscribe_url, verify_signature};
+pub use verify::{
+    Certificate, VerifyError, check_cert_url, check_fresh, check_subscribe_url, verify_signature,
+};
 
 use verify::SignedParts;
 
@@ -46,7 +49,7 @@ impl Verifier {
     /// Parses and verifies one message body (already size-capped by the caller),
     /// refusing the cheap way first: JSON, the `x-amz-sns-message-type` header
     /// against `Type`, the topic, the signature version and fields, the
-    /// certificate URL; only then is the certificate fetched (or taken from a
+    /// `Timestamp` (sent within the window at `now`), the certificate URL; only then is the certificate fetched (or taken from a
     /// cache) and the signature checked, with the certificate valid at `now`.
     pub async fn verify(
         &self,
@@ -65,6 +68,7 @@ impl Verifier {
             return Err(VerifyError::TopicNotAllowed(msg.topic_arn));
         }
         let parts = SignedParts::of(&msg)?;
+        check_fresh(&msg, now)?;
         let cert_url = check_cert_url(&msg.signing_cert_url, self.insecure_origin.as_ref())?;
         let cert = self.certs.get(&cert_url).await?;
         parts.verify(&cert, now)?;
@@ -155,7 +159,7 @@ mod tests {
         let msg = own_notification("arn:aws:sns:us-east-1:1:evil", cert_url.as_str());
         let verifier = Verifier::new(vec![TOPIC.into()], None, Some(origin)).unwrap();
         let err = verifier
-            .verify(Some("Notification"), &body(&msg), Utc::now())
+            .verify(Some("Notification"), &body(&msg), sent_at(&msg))
             .await;
         assert!(matches!(err, Err(VerifyError::TopicNotAllowed(_))));
         assert_eq!(hits.load(Ordering::SeqCst), 0);
@@ -168,7 +172,7 @@ mod tests {
         let msg = own_notification(TOPIC, cert_url.as_str());
         let verifier = Verifier::new(vec![TOPIC.into()], None, Some(origin)).unwrap();
         let got = verifier
-            .verify(Some("Notification"), &body(&msg), Utc::now())
+            .verify(Some("Notification"), &body(&msg), sent_at(&msg))
             .await;
         assert_eq!(got, Ok(msg));
         assert_eq!(hits.load(Ordering::SeqCst), 1);
@@ -182,7 +186,7 @@ mod tests {
         sign(&mut msg, "other-key.pem");
         let verifier = Verifier::new(vec![TOPIC.into()], None, Some(origin)).unwrap();
         let err = verifier
-            .verify(Some("Notification"), &body(&msg), Utc::now())
+            .verify(Some("Notification"), &body(&msg), sent_at(&msg))
             .await;
         assert_eq!(err, Err(VerifyError::BadSignature));
     }
@@ -194,7 +198,7 @@ mod tests {
         let msg = own_notification(TOPIC, cert_url.as_str());
         let verifier = Verifier::new(vec![TOPIC.into()], None, None).unwrap();
         let err = verifier
-            .verify(Some("Notification"), &body(&msg), Utc::now())
+            .verify(Some("Notification"), &body(&msg), sent_at(&msg))
             .await;
         assert!(matches!(err, Err(VerifyError::BadCertUrl(_))));
         assert_eq!(hits.load(Ordering::SeqCst), 0);

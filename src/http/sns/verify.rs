@@ -8,58 +8,31 @@ use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
 use url::{Host, Url};
 use x509_cert::der::{Decode, pem};
 
-use crate::http::sns::message::SnsMessage;
+pub use super::error::VerifyError;
+use super::message::SnsMessage;
+use crate::jobs::RETENTION_SECS;
 
-/// Why an SNS message was refused; `reason()` gives a short label for metrics.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum VerifyError {
-    #[error("malformed SNS message: {0}")]
-    Malformed(String),
-    #[error("SNS message lacks {0}")]
-    MissingField(&'static str),
-    #[error("x-amz-sns-message-type header {header:?} does not match Type {body}")]
-    TypeMismatch {
-        header: Option<String>,
-        body: String,
-    },
-    #[error("topic {0} is not accepted")]
-    TopicNotAllowed(String),
-    #[error("unsupported SignatureVersion {0:?}")]
-    UnsupportedVersion(String),
-    #[error("signing certificate URL refused: {0}")]
-    BadCertUrl(&'static str),
-    #[error("SubscribeURL refused: {0}")]
-    BadSubscribeUrl(&'static str),
-    #[error("signing certificate could not be fetched: {0}")]
-    CertUnavailable(String),
-    #[error("bad signing certificate: {0}")]
-    BadCertificate(String),
-    #[error("signing certificate is valid from {not_before} to {not_after}, not at {now}")]
-    Expired {
-        not_before: DateTime<Utc>,
-        not_after: DateTime<Utc>,
-        now: DateTime<Utc>,
-    },
-    #[error("signature does not verify")]
-    BadSignature,
-}
+/// How far ahead of our clock a message's `Timestamp` may be.
+pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
-impl VerifyError {
-    /// A short, stable label for logs and metrics (`bad_signature`, ...).
-    pub fn reason(&self) -> &'static str {
-        match self {
-            VerifyError::Malformed(_) => "malformed",
-            VerifyError::MissingField(_) => "missing_field",
-            VerifyError::TypeMismatch { .. } => "type_mismatch",
-            VerifyError::TopicNotAllowed(_) => "topic_not_allowed",
-            VerifyError::UnsupportedVersion(_) => "unsupported_version",
-            VerifyError::BadCertUrl(_) => "bad_cert_url",
-            VerifyError::BadSubscribeUrl(_) => "bad_subscribe_url",
-            VerifyError::CertUnavailable(_) => "cert_unavailable",
-            VerifyError::BadCertificate(_) => "bad_certificate",
-            VerifyError::Expired { .. } => "expired",
-            VerifyError::BadSignature => "bad_signature",
-        }
+/// The oldest `Timestamp` accepted. Seen message ids are kept for
+/// [`RETENTION_SECS`] from when they arrived, and a message arrives at most
+/// [`MAX_CLOCK_SKEW_SECS`] before its `Timestamp`; so by the time its id is
+/// forgotten, a message is refused as too old, and a captured notification can
+/// never be stored twice.
+pub const MAX_AGE_SECS: i64 = RETENTION_SECS - MAX_CLOCK_SKEW_SECS;
+
+/// Checks that `msg` was sent within the window at `now`: its `Timestamp`
+/// parses, is at most [`MAX_CLOCK_SKEW_SECS`] ahead and [`MAX_AGE_SECS`] old.
+pub fn check_fresh(msg: &SnsMessage, now: DateTime<Utc>) -> Result<(), VerifyError> {
+    let sent = msg
+        .timestamp()
+        .ok_or_else(|| VerifyError::BadTimestamp(msg.timestamp.clone()))?;
+    let age = (now - sent).num_seconds();
+    if (-MAX_CLOCK_SKEW_SECS..=MAX_AGE_SECS).contains(&age) {
+        Ok(())
+    } else {
+        Err(VerifyError::Stale { sent, now })
     }
 }
 

@@ -249,3 +249,44 @@ fn a_subscribe_url_must_be_on_the_certificate_sns_host_or_the_insecure_origin() 
         );
     }
 }
+
+#[test]
+fn a_genuine_message_is_fresh_from_its_timestamp_until_just_before_its_id_is_forgotten() {
+    let msg = aws_message("test-notification-no-subject.json");
+    let sent = sent_at(&msg);
+    let seconds = chrono::Duration::seconds;
+    for now in [
+        sent,
+        sent - seconds(MAX_CLOCK_SKEW_SECS),
+        sent + seconds(MAX_AGE_SECS),
+    ] {
+        assert_eq!(check_fresh(&msg, now), Ok(()), "at {now}");
+    }
+    for now in [
+        sent - seconds(MAX_CLOCK_SKEW_SECS + 1),
+        sent + seconds(MAX_AGE_SECS + 1),
+        sent + seconds(crate::jobs::RETENTION_SECS),
+    ] {
+        assert_eq!(
+            check_fresh(&msg, now).map_err(|e| e.reason()),
+            Err("stale"),
+            "at {now}"
+        );
+    }
+}
+
+#[test]
+fn a_message_without_a_readable_timestamp_is_refused() {
+    let mut msg = aws_message("test-notification-no-subject.json");
+    let now = sent_at(&msg);
+    msg.timestamp = "2026-03-06 19:55".into();
+    assert_eq!(
+        check_fresh(&msg, now),
+        Err(VerifyError::BadTimestamp("2026-03-06 19:55".into()))
+    );
+    let mut fields: serde_json::Value =
+        serde_json::from_slice(&aws_fixture("test-notification-no-subject.json")).unwrap();
+    fields.as_object_mut().unwrap().remove("Timestamp");
+    let missing = SnsMessage::from_json(fields.to_string().as_bytes());
+    assert_eq!(missing.map_err(|e| e.reason()), Err("malformed"));
+}
