@@ -4,13 +4,11 @@
 use chrono::{TimeZone, Utc};
 use slack_morphism::prelude::*;
 
-use super::testing::{finding, report, visible_text};
+use super::testing::{finding, report, visible_text, weekly};
 use super::*;
 use crate::scan::diff::Changes;
 use crate::scan::findings::{Finding, Severity};
-use crate::scan::image::ImageId;
 use crate::schedule::PutOutcome;
-use crate::schedule::{Expression, ScanSchedule};
 use crate::store::Subscription;
 
 /// Mentions, a user group, a link and a backtick, as a user or AWS could send them.
@@ -56,25 +54,14 @@ fn assert_inert(content: &SlackMessageContent, user: Option<&str>) {
     );
 }
 
-fn schedule(repository: &str, tag: &str) -> ScanSchedule {
-    let expression = Expression::parse_aws("cron(10 6 ? * MON *)").unwrap();
-    ScanSchedule::for_image(
-        "ecrscan",
-        (repository, &ImageId::Tag(tag.into())),
-        (&expression, chrono_tz::Asia::Tokyo),
-        "arn:aws:iam::1:role/s",
-        "Created from Slack by U1 on 2024-05-01".into(),
-    )
-}
-
 #[test]
 fn schedule_announcements_mention_no_one_for_a_strange_user_id() {
     let now = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
     let user = format!("U1> {HOSTILE}");
-    let s = schedule("example", HOSTILE);
+    let s = weekly("example", HOSTILE);
     let done = [
         (s.clone(), PutOutcome::Created),
-        (schedule("b", "c"), PutOutcome::Updated),
+        (weekly("b", "c"), PutOutcome::Updated),
     ];
     for content in [
         scheduled(&user, &done[..1], now),
@@ -93,7 +80,7 @@ fn schedule_announcements_mention_no_one_for_a_strange_user_id() {
 #[test]
 fn a_real_user_id_is_still_mentioned() {
     let now = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
-    let s = schedule("example", "web-latest");
+    let s = weekly("example", "web-latest");
     assert!(visible_text(&paused("U024BE7LH", &s)).contains("<@U024BE7LH> paused"));
     assert!(visible_text(&resumed("W1A2B3C", &s, now)).contains("<@W1A2B3C> resumed"));
 }

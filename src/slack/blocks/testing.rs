@@ -4,7 +4,8 @@ use chrono::{TimeZone, Utc};
 use slack_morphism::prelude::*;
 
 use crate::scan::findings::{Finding, ScanKind, ScanReport, ScanStatus, Severity};
-use crate::scan::image::Image;
+use crate::scan::image::{Image, ImageId};
+use crate::schedule::{Expression, ScanSchedule};
 use crate::slack::limits;
 
 /// A finding with a package, a version and a CVE link.
@@ -98,4 +99,16 @@ fn collect_texts(value: &serde_json::Value, texts: &mut Vec<String>) {
         serde_json::Value::Array(items) => items.iter().for_each(|v| collect_texts(v, texts)),
         _ => {}
     }
+}
+
+/// A weekly schedule of `repository:tag` (Mondays 06:10, Tokyo).
+pub fn weekly(repository: &str, tag: &str) -> ScanSchedule {
+    let expression = Expression::parse_aws("cron(10 6 ? * MON *)").unwrap();
+    ScanSchedule::for_image(
+        "ecrscan",
+        (repository, &ImageId::Tag(tag.into())),
+        (&expression, chrono_tz::Asia::Tokyo),
+        "arn:aws:iam::1:role/s",
+        "Created from Slack by U1 on 2024-05-01".into(),
+    )
 }

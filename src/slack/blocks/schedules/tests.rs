@@ -1,23 +1,11 @@
 use chrono::TimeZone;
 
-use super::super::testing::{assert_within_limits, visible_text};
+use super::super::testing::{assert_within_limits, visible_text, weekly};
 use super::*;
-use crate::scan::image::ImageId;
-use crate::schedule::{Expression, PutOutcome};
+use crate::schedule::PutOutcome;
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap()
-}
-
-fn weekly(repository: &str, tag: &str) -> ScanSchedule {
-    let expression = Expression::parse_aws("cron(10 6 ? * MON *)").unwrap();
-    ScanSchedule::for_image(
-        "ecrscan",
-        (repository, &ImageId::Tag(tag.into())),
-        (&expression, chrono_tz::Asia::Tokyo),
-        "arn:aws:iam::1:role/s",
-        "Created from Slack by U1 on 2024-05-01".into(),
-    )
 }
 
 fn json(content: &SlackMessageContent) -> String {
