@@ -182,6 +182,9 @@ fn findings(n: usize, offset: usize) -> Vec<Finding> {
             uri: Some(format!(
                 "https://security-tracker.debian.org/tracker/CVE-2026-{i:05}"
             )),
+            fix_available: false,
+            exploit_available: false,
+            epss: None,
         })
         .collect()
 }

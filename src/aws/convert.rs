@@ -77,6 +77,9 @@ fn basic(f: &ImageScanFinding) -> Finding {
             .or_else(|| attribute("CVSS2_SCORE"))
             .and_then(|s| s.parse().ok()),
         uri: f.uri().map(str::to_string),
+        fix_available: false,
+        exploit_available: false,
+        epss: None,
     }
 }
 
@@ -103,6 +106,9 @@ fn enhanced(f: &EnhancedImageScanFinding) -> Vec<Finding> {
         fixed_in: None,
         cvss,
         uri: details.and_then(|d| d.source_url()).map(str::to_string),
+        fix_available: false,
+        exploit_available: false,
+        epss: None,
     };
     let packages = details.map(|d| d.vulnerable_packages()).unwrap_or_default();
     if packages.is_empty() {

@@ -5,14 +5,35 @@ use std::collections::HashSet;
 
 use crate::scan::findings::Finding;
 
-/// Findings that appeared, disappeared and stayed between two scans.
+/// What changed for one image: between two scans of its tag, or in the
+/// enhanced findings Inspector reported since the last update. Every list is
+/// most severe first.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Changes {
-    /// In the current scan only, most severe first.
+    /// Findings not there before.
     pub new: Vec<Finding>,
-    /// In the previous scan only, most severe first.
+    /// Findings gone: not in the current scan, or closed by Inspector.
     pub fixed: Vec<Finding>,
+    /// Findings still there, unchanged.
     pub unchanged: usize,
+    /// Findings closed before that are active again (enhanced scanning only).
+    pub reopened: Vec<Finding>,
+    /// Findings suppressed in Inspector (enhanced scanning only).
+    pub suppressed: Vec<Finding>,
+    /// Findings still there whose severity, fix or exploit changed (enhanced
+    /// scanning only), as they are now.
+    pub updated: Vec<Finding>,
+}
+
+impl Changes {
+    /// Whether anything a user would see changed.
+    pub fn is_empty(&self) -> bool {
+        self.new.is_empty()
+            && self.fixed.is_empty()
+            && self.reopened.is_empty()
+            && self.suppressed.is_empty()
+            && self.updated.is_empty()
+    }
 }
 
 /// Compares `previous` with `current` by vulnerability id and package.
@@ -34,6 +55,7 @@ pub fn diff(previous: &[Finding], current: &[Finding]) -> Changes {
         new: new.into_iter().cloned().collect(),
         fixed: fixed.cloned().collect(),
         unchanged: kept.len(),
+        ..Changes::default()
     }
 }
 
@@ -70,6 +92,9 @@ mod tests {
             fixed_in: None,
             cvss,
             uri: None,
+            fix_available: false,
+            exploit_available: false,
+            epss: None,
         }
     }
 
@@ -173,7 +198,8 @@ mod tests {
             Changes {
                 new: vec![],
                 fixed: vec![],
-                unchanged: 2
+                unchanged: 2,
+                ..Changes::default()
             }
         );
     }

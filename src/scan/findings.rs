@@ -86,6 +86,15 @@ pub struct Finding {
     pub cvss: Option<f64>,
     /// A page describing the vulnerability.
     pub uri: Option<String>,
+    /// The scanner knows a fixed version (Inspector's `fixAvailable`: YES or PARTIAL).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fix_available: bool,
+    /// A public exploit is known (Inspector's `exploitAvailable`: YES).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exploit_available: bool,
+    /// The EPSS score, 0 to 1: how likely exploitation is within 30 days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epss: Option<f64>,
 }
 
 impl Finding {

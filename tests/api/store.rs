@@ -218,6 +218,9 @@ async fn threads_scan_requests_scans_and_audit_round_trip() {
             fixed_in: None,
             cvss: Some(7.5),
             uri: None,
+            fix_available: false,
+            exploit_available: false,
+            epss: None,
         };
         for (n, findings) in [(1, vec![]), (2, vec![finding])] {
             let record = ScanRecord {

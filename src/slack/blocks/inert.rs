@@ -125,6 +125,7 @@ fn findings_summaries_and_details_escape_every_field_aws_sends() {
         new: vec![hostile_finding()],
         fixed: vec![hostile_finding()],
         unchanged: 0,
+        ..Changes::default()
     };
     let mut rendered = vec![findings(&report), summary(&report, Some(&changes))];
     rendered.extend(details(&report));

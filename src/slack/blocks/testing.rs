@@ -18,6 +18,9 @@ pub fn finding(id: &str, severity: Severity) -> Finding {
         fixed_in: None,
         cvss: None,
         uri: Some(format!("https://nvd.nist.gov/vuln/detail/{id}")),
+        fix_available: false,
+        exploit_available: false,
+        epss: None,
     }
 }
 
@@ -45,6 +48,9 @@ pub fn absurd(i: usize) -> Finding {
         fixed_in: Some(long("2.0>")),
         cvss: Some(9.8),
         uri: Some(format!("https://example.com/{}", long("a&b"))),
+        fix_available: false,
+        exploit_available: false,
+        epss: None,
     }
 }
 

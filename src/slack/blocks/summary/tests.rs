@@ -7,6 +7,7 @@ fn changes(new: Vec<Finding>, fixed: Vec<Finding>, unchanged: usize) -> Changes 
         new,
         fixed,
         unchanged,
+        ..Changes::default()
     }
 }
 
