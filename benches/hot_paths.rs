@@ -212,37 +212,39 @@ fn rendering(c: &mut Criterion) {
         image_key: "tag:web-latest".into(),
         digest: "sha256:0000".into(),
         scanned_at: 1_794_000_000,
+        changed_at: 1_794_000_000,
         findings: findings(2_000, 100),
     };
     let messages = layout(
         render(&first, None, Severity::Undefined).unwrap(),
         Thread::New,
+        false,
     );
     assert!(messages.len() > 2, "{} messages", messages.len());
     let mut group = c.benchmark_group("render_2000_findings");
     group.bench_function("first_scan", |b| {
         b.iter(|| {
             let rendered = render(black_box(&first), None, Severity::Undefined).unwrap();
-            layout(rendered, Thread::New)
+            layout(rendered, Thread::New, false)
         })
     });
     group.bench_function("rescan_with_changes", |b| {
         b.iter(|| {
             let rendered = render(black_box(&first), Some(&previous), Severity::Undefined).unwrap();
-            layout(rendered, Thread::Existing)
+            layout(rendered, Thread::Existing, false)
         })
     });
     group.bench_function("min_high", |b| {
         b.iter(|| {
             let rendered = render(black_box(&first), None, Severity::High).unwrap();
-            layout(rendered, Thread::New)
+            layout(rendered, Thread::New, false)
         })
     });
     // The planned messages are stored with the job as JSON before posting.
     group.bench_function("first_scan_to_json", |b| {
         b.iter(|| {
             let rendered = render(black_box(&first), None, Severity::Undefined).unwrap();
-            serde_json::to_string(&layout(rendered, Thread::New)).unwrap()
+            serde_json::to_string(&layout(rendered, Thread::New, false)).unwrap()
         })
     });
     group.finish();

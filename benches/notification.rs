@@ -238,6 +238,7 @@ impl Bench {
             image_key: format!("tag:{tag}"),
             digest: DIGEST.into(),
             scanned_at: COMPLETED_AT,
+            changed_at: COMPLETED_AT,
             findings: report.findings.clone(),
         };
         let (previous, thread) = match case {
@@ -245,7 +246,7 @@ impl Bench {
             Case::Rescan => (Some(&previous), Thread::Existing),
         };
         let rendered = render(&report, previous, Severity::Undefined).unwrap();
-        layout(rendered, thread).len()
+        layout(rendered, thread, false).len()
     }
 }
 

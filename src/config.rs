@@ -1,5 +1,6 @@
 //! One typed [`Settings`], read once from the environment at start-up.
 
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -28,6 +29,8 @@ pub struct Settings {
     pub insecure_sns_cert_origin: Option<Url>,
     pub digest_threshold: u32,
     pub digest_window: Duration,
+    /// Messages posted to one channel per second, after a short burst.
+    pub posts_per_second: NonZeroU32,
     /// Secret: a PostgreSQL URL can carry a password.
     pub database_url: SecretString,
     pub port: u16,
@@ -90,6 +93,11 @@ impl Settings {
                 "60",
                 "a whole number of seconds",
             )?),
+            posts_per_second: env.parsed(
+                "ECRSCAN_POSTS_PER_SECOND",
+                "1",
+                "a whole number above 0",
+            )?,
             database_url: env
                 .optional("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://ecrscan.db".into())

@@ -20,6 +20,9 @@ pub const RETENTION_SECS: i64 = 14 * 24 * 3600;
 pub enum JobKind {
     /// A verified SNS notification (a scan result), stored as the SNS message JSON.
     ScanResult,
+    /// Refresh the head of a channel's digest once for the results that joined
+    /// it since the last refresh ([`DigestRefresh`]).
+    DigestRefresh,
 }
 
 impl JobKind {
@@ -27,12 +30,13 @@ impl JobKind {
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::ScanResult => "sns",
+            JobKind::DigestRefresh => "digest",
         }
     }
 
     /// The kind of a stored job, if ecrscan knows it.
     pub fn parse(stored: &str) -> Option<JobKind> {
-        [JobKind::ScanResult]
+        [JobKind::ScanResult, JobKind::DigestRefresh]
             .into_iter()
             .find(|kind| kind.as_str() == stored)
     }
@@ -51,6 +55,12 @@ pub struct ScanResult {
     pub event: String,
 }
 
+/// The payload of a [`JobKind::DigestRefresh`] job.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct DigestRefresh {
+    pub digest: i64,
+}
+
 /// Why a job did not finish.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
@@ -58,6 +68,14 @@ pub enum Failure {
     Retry { after: Duration, error: String },
     /// No attempt will succeed.
     Permanent(String),
+    /// Not a failure: Slack's pace for `channel` leaves no room for the next
+    /// message now. Resume after `after` from `progress` (the job's progress as
+    /// saved); this does not count as an attempt.
+    Paced {
+        channel: String,
+        after: Duration,
+        progress: String,
+    },
 }
 
 impl Failure {
@@ -123,6 +141,7 @@ mod tests {
     #[test]
     fn a_stored_kind_reads_back_and_an_unknown_one_does_not() {
         assert_eq!(JobKind::parse("sns"), Some(JobKind::ScanResult));
+        assert_eq!(JobKind::parse("digest"), Some(JobKind::DigestRefresh));
         assert_eq!(JobKind::parse("email"), None);
     }
 }

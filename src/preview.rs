@@ -67,7 +67,7 @@ pub fn messages(event: &str, findings: Option<&str>) -> anyhow::Result<Vec<Messa
         .context("FINDINGS is not a DescribeImageScanFindings response")?;
     let report = publish::as_reported(&event, report);
     let planned = publish::render(&report, None, Severity::Undefined)
-        .map(|rendered| publish::layout(rendered, publish::Thread::New))
+        .map(|rendered| publish::layout(rendered, publish::Thread::New, false))
         .unwrap_or_default();
     Ok(planned.into_iter().map(place).collect())
 }

@@ -37,7 +37,8 @@ impl Application {
     pub async fn build(settings: Settings, ports: Ports) -> anyhow::Result<Self> {
         let store = store::connect(settings.database_url.expose_secret()).await?;
         let slack = SlackWeb::new(&settings.slack_api_url, &settings.slack_bot_token)
-            .context("cannot set up the Slack client")?;
+            .context("cannot set up the Slack client")?
+            .with_pace(settings.posts_per_second);
         let listener = TcpListener::bind(("0.0.0.0", settings.port))
             .await
             .with_context(|| format!("cannot listen on port {}", settings.port))?;

@@ -1,5 +1,6 @@
 //! The domain: images, findings, and what changed between scans.
 
+pub mod burst;
 pub mod diff;
 pub mod events;
 pub mod findings;

@@ -3,6 +3,8 @@
 //! A job is claimed (`running`), run, then marked `done`, put back with a delay,
 //! or `failed` after [`MAX_ATTEMPTS`]. A job left `running` by a crash is put
 //! back: at start-up on SQLite (one instance), after [`LEASE_SECS`] on PostgreSQL.
+//! A job whose next message must wait for Slack's pace in its channel waits
+//! in memory ([`waiting`]) while jobs for other channels run.
 
 use std::time::Duration;
 
@@ -14,6 +16,10 @@ use crate::jobs::{Failure, JobKind, RETENTION_SECS};
 use crate::service::publish;
 use crate::state::AppState;
 use crate::store::Job;
+
+mod waiting;
+
+use waiting::Waiting;
 
 /// Attempts before a job is given up.
 pub const MAX_ATTEMPTS: i64 = 12;
@@ -62,14 +68,25 @@ pub fn spawn(state: AppState) -> Worker {
 
 async fn run(state: AppState, mut stopped: watch::Receiver<bool>) {
     let mut last_release = tokio::time::Instant::now();
+    let mut waiting = Waiting::default();
     while !*stopped.borrow() {
-        match state.store.claim_job().await {
-            Ok(Some(job)) => process(&state, job).await,
+        if let Some(job) = waiting.ready(tokio::time::Instant::now()) {
+            process(&state, job, &mut waiting).await;
+            continue;
+        }
+        let claimed = match waiting.has_room() {
+            true => state.store.claim_job().await,
+            false => Ok(None),
+        };
+        match claimed {
+            Ok(Some(job)) => process(&state, job, &mut waiting).await,
             Ok(None) => {
+                let second = tokio::time::Instant::now() + Duration::from_secs(1);
+                let wake = waiting.next_ready().map_or(second, |at| at.min(second));
                 tokio::select! {
-                    _ = state.outbox.stored() => {}
+                    _ = state.outbox.stored(), if waiting.has_room() => {}
                     _ = stopped.changed() => {}
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = tokio::time::sleep_until(wake) => {}
                 }
             }
             Err(error) => {
@@ -81,6 +98,7 @@ async fn run(state: AppState, mut stopped: watch::Receiver<bool>) {
             last_release = tokio::time::Instant::now();
             let now = chrono::Utc::now().timestamp();
             let _ = state.store.release_jobs(now - LEASE_SECS).await;
+            state.slack.forget_idle_channels();
             if let Err(error) = state.store.prune(now - RETENTION_SECS).await {
                 tracing::warn!(error = format!("{error:#}"), "could not prune old rows");
             }
@@ -88,20 +106,30 @@ async fn run(state: AppState, mut stopped: watch::Receiver<bool>) {
     }
 }
 
-async fn process(state: &AppState, job: Job) {
+async fn process(state: &AppState, job: Job, waiting: &mut Waiting) {
     let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
-    settle(state, job).instrument(span).await;
+    settle(state, job, waiting).instrument(span).await;
 }
 
-async fn settle(state: &AppState, job: Job) {
+async fn settle(state: &AppState, job: Job, waiting: &mut Waiting) {
     let result = match JobKind::parse(&job.kind) {
         Some(JobKind::ScanResult) => publish::run(state, &job).await,
+        Some(JobKind::DigestRefresh) => publish::refresh_digest(state, &job).await,
         None => Err(Failure::Permanent(format!(
             "unknown job kind `{}`",
             job.kind
         ))),
     };
     let outcome = match result {
+        Err(Failure::Paced {
+            channel,
+            after,
+            progress,
+        }) => {
+            tracing::debug!(%channel, ?after, "waiting for Slack's pace in the channel");
+            waiting.park(job, progress, channel, after);
+            return;
+        }
         Ok(()) => state.store.finish_job(job.id).await,
         Err(Failure::Retry { after, error }) => {
             let give_up = job.attempts >= MAX_ATTEMPTS;
@@ -118,6 +146,7 @@ async fn settle(state: &AppState, job: Job) {
             state.store.retry_job(job.id, 0, &error, true).await
         }
     };
+    waiting.done(job.id);
     if let Err(error) = outcome {
         tracing::error!(
             job = job.id,

@@ -1,5 +1,6 @@
 //! The Slack Web API, through slack-morphism: post, update, and answer `response_url`s.
 
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -10,6 +11,7 @@ use slack_morphism::prelude::*;
 use url::Url;
 
 use crate::metrics::metrics;
+use crate::slack::pace::Pace;
 
 /// Where Slack's `response_url`s live; no other host is ever answered.
 const RESPONSE_URL_ORIGIN: &str = "https://hooks.slack.com";
@@ -104,6 +106,7 @@ pub struct SlackWeb {
     client: Arc<slack_morphism::SlackClient<Connector>>,
     token: SlackApiToken,
     api_origin: String,
+    pace: Arc<Pace>,
 }
 
 impl SlackWeb {
@@ -123,7 +126,28 @@ impl SlackWeb {
             client: Arc::new(slack_morphism::SlackClient::new(connector)),
             token: SlackApiToken::new(token.expose_secret().to_string().into()),
             api_origin: api_url.origin().ascii_serialization(),
+            pace: Arc::new(Pace::new(NonZeroU32::MIN)),
         })
+    }
+
+    /// The client posting `per_second` messages per second to one channel (one
+    /// by default, as Slack takes them).
+    pub fn with_pace(self, per_second: NonZeroU32) -> Self {
+        SlackWeb {
+            pace: Arc::new(Pace::new(per_second)),
+            ..self
+        }
+    }
+
+    /// Slack's pace per channel: room for one more message in `channel` now,
+    /// or how long until there is ([`Pace::take`]).
+    pub fn pace(&self, channel: &str) -> Result<(), Duration> {
+        self.pace.take(channel)
+    }
+
+    /// Forgets the pace of channels idle for a while.
+    pub fn forget_idle_channels(&self) {
+        self.pace.forget_idle();
     }
 
     /// `chat.postMessage`; returns the new message's `ts`.

@@ -4,3 +4,4 @@
 pub mod blocks;
 pub mod client;
 pub mod limits;
+pub mod pace;

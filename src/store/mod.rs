@@ -5,6 +5,7 @@ mod sql;
 
 use async_trait::async_trait;
 
+use crate::scan::burst::Entry;
 use crate::scan::findings::{Finding, Severity};
 
 pub use sql::SqlStore;
@@ -58,6 +59,9 @@ pub struct ScanRecord {
     pub digest: String,
     /// Unix seconds.
     pub scanned_at: i64,
+    /// When the tag's findings last changed (Unix seconds): `scanned_at`, or
+    /// an earlier scan's when this one found the same.
+    pub changed_at: i64,
     pub findings: Vec<Finding>,
 }
 
@@ -76,8 +80,7 @@ pub struct Subscription {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Digest {
     pub id: i64,
-    /// How many results it holds, the one joining included.
-    pub results: i64,
+    pub channel: String,
     /// Its message, once posted.
     pub ts: Option<String>,
 }
@@ -232,10 +235,31 @@ pub trait Digests: Send + Sync {
 
     /// Adds a result to the channel's digest open within the last `window`
     /// seconds, or opens one.
-    async fn join_digest(&self, channel: &str, now: i64, window: i64) -> anyhow::Result<Digest>;
+    async fn join_digest(
+        &self,
+        channel: &str,
+        now: i64,
+        window: i64,
+        entry: &Entry,
+    ) -> anyhow::Result<Digest>;
+
+    /// The digest `id`.
+    async fn digest(&self, id: i64) -> anyhow::Result<Option<Digest>>;
+
+    /// Everything a digest gathered so far, in the order it joined.
+    async fn digest_entries(&self, id: i64) -> anyhow::Result<Vec<Entry>>;
 
     /// Records the digest's message (the first one posted wins).
     async fn set_digest_ts(&self, id: i64, ts: &str) -> anyhow::Result<()>;
+
+    /// Asks for the digest's head to be refreshed: stores a job of kind `kind`
+    /// (payload `{"digest": id}`) due at `at`, unless one is pending already.
+    /// Returns whether it stored one.
+    async fn request_digest_refresh(&self, id: i64, kind: &str, at: i64) -> anyhow::Result<bool>;
+
+    /// The digest, for refreshing its head; clears its pending refresh first, so
+    /// that a result joining from now on asks for another one.
+    async fn digest_to_refresh(&self, id: i64) -> anyhow::Result<Option<Digest>>;
 }
 
 /// Opens the database that `url` names (`sqlite://...` or `postgres://...`) and migrates it.

@@ -105,6 +105,11 @@ impl Database for SqlStore {
                 "cannot prune results counted per channel",
             ),
             (
+                "DELETE FROM digest_entries WHERE digest_id IN
+                 (SELECT id FROM digests WHERE last_at < $1)",
+                "cannot prune the results of digests",
+            ),
+            (
                 "DELETE FROM digests WHERE last_at < $1",
                 "cannot prune digests",
             ),

@@ -135,25 +135,47 @@ pub fn cve(
 pub fn findings_pages(
     findings: Arc<std::sync::Mutex<Vec<aws_sdk_ecr::types::ImageScanFinding>>>,
 ) -> Rule {
+    mock!(Client::describe_image_scan_findings)
+        .then_compute_output(move |request| findings_page(&findings.lock().unwrap(), request))
+}
+
+/// `DescribeImageScanFindings` answers each image digest with its own findings
+/// (none for a digest not in `by_digest`), in pages of 1,000.
+pub fn findings_by_digest(
+    by_digest: Arc<
+        std::sync::Mutex<
+            std::collections::HashMap<String, Vec<aws_sdk_ecr::types::ImageScanFinding>>,
+        >,
+    >,
+) -> Rule {
+    mock!(Client::describe_image_scan_findings).then_compute_output(move |request| {
+        let by_digest = by_digest.lock().unwrap();
+        let digest = request.image_id().and_then(|id| id.image_digest());
+        let findings = digest.and_then(|d| by_digest.get(d)).cloned();
+        findings_page(&findings.unwrap_or_default(), request)
+    })
+}
+
+fn findings_page(
+    all: &[aws_sdk_ecr::types::ImageScanFinding],
+    request: &aws_sdk_ecr::operation::describe_image_scan_findings::DescribeImageScanFindingsInput,
+) -> aws_sdk_ecr::operation::describe_image_scan_findings::DescribeImageScanFindingsOutput {
     use aws_sdk_ecr::operation::describe_image_scan_findings::DescribeImageScanFindingsOutput;
     use aws_sdk_ecr::types::{ImageScanFindings, ImageScanStatus, ScanStatus};
-    mock!(Client::describe_image_scan_findings).then_compute_output(move |request| {
-        let all = findings.lock().unwrap();
-        let start: usize = request.next_token().map_or(0, |t| t.parse().unwrap());
-        let end = (start + 1000).min(all.len());
-        DescribeImageScanFindingsOutput::builder()
-            .image_scan_status(
-                ImageScanStatus::builder()
-                    .status(ScanStatus::Complete)
-                    .build(),
-            )
-            .image_scan_findings(
-                ImageScanFindings::builder()
-                    .image_scan_completed_at(aws_smithy_types::DateTime::from_secs(1_795_000_000))
-                    .set_findings(Some(all[start..end].to_vec()))
-                    .build(),
-            )
-            .set_next_token((end < all.len()).then(|| end.to_string()))
-            .build()
-    })
+    let start: usize = request.next_token().map_or(0, |t| t.parse().unwrap());
+    let end = (start + 1000).min(all.len());
+    DescribeImageScanFindingsOutput::builder()
+        .image_scan_status(
+            ImageScanStatus::builder()
+                .status(ScanStatus::Complete)
+                .build(),
+        )
+        .image_scan_findings(
+            ImageScanFindings::builder()
+                .image_scan_completed_at(aws_smithy_types::DateTime::from_secs(1_795_000_000))
+                .set_findings(Some(all[start..end].to_vec()))
+                .build(),
+        )
+        .set_next_token((end < all.len()).then(|| end.to_string()))
+        .build()
 }

@@ -66,6 +66,10 @@ pub async fn spawn_app_on(
         ("SLACK_API_URL", slack.api_url()),
         ("DATABASE_URL", database_url.clone()),
         ("PORT", "0".to_string()),
+        // The stand-in takes posts as fast as they come unless told to keep
+        // Slack's pace (`SlackStub::enforce_pace`); the tests of pacing set
+        // Slack's own pace of one a second.
+        ("ECRSCAN_POSTS_PER_SECOND", "1000".to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))

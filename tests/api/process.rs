@@ -82,6 +82,7 @@ pub fn environment(
         ("PORT", "0".to_string()),
         // Each result in its own thread here; digests have their own test.
         ("ECRSCAN_DIGEST_THRESHOLD", "1000000".to_string()),
+        ("ECRSCAN_POSTS_PER_SECOND", "1000".to_string()),
     ])
 }
 

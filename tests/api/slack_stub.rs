@@ -55,6 +55,31 @@ struct Recorded {
     next_ts: u64,
     refused_channels: HashSet<String>,
     faults: std::collections::VecDeque<Fault>,
+    /// Per channel: the messages it can still take at once, and when that was counted.
+    pace: Option<std::collections::HashMap<String, (f64, tokio::time::Instant)>>,
+    rate_limited: usize,
+}
+
+/// What Slack lets one channel take at once before it answers 429.
+const PACE_BURST: f64 = 4.0;
+
+impl Recorded {
+    /// Takes one message from `channel`'s bucket when pace is enforced; `false`
+    /// when the bucket is empty.
+    fn within_pace(&mut self, channel: &str) -> bool {
+        let Some(pace) = &mut self.pace else {
+            return true;
+        };
+        let now = tokio::time::Instant::now();
+        let (room, counted) = pace.entry(channel.to_string()).or_insert((PACE_BURST, now));
+        *room = (*room + (now - *counted).as_secs_f64()).min(PACE_BURST);
+        *counted = now;
+        if *room < 1.0 {
+            return false;
+        }
+        *room -= 1.0;
+        true
+    }
 }
 
 /// The running stand-in.
@@ -109,6 +134,19 @@ impl SlackStub {
             .unwrap()
             .faults
             .extend(faults.iter().copied());
+    }
+
+    /// From now on, `chat.postMessage` is held to Slack's pace: about one
+    /// message per second per channel, with short bursts (a bucket of
+    /// [`PACE_BURST`] refilled at one per second); beyond it, 429 with
+    /// `Retry-After: 1`, and the message is not taken.
+    pub fn enforce_pace(&self) {
+        self.state.lock().unwrap().pace = Some(Default::default());
+    }
+
+    /// How many posts were refused with 429 for going faster than the pace.
+    pub fn rate_limited(&self) -> usize {
+        self.state.lock().unwrap().rate_limited
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -180,6 +218,10 @@ async fn web_api(
             return ok_false("not_in_channel");
         }
         match method.as_str() {
+            "chat.postMessage" if !state.within_pace(&channel) => {
+                state.rate_limited += 1;
+                Some(Fault::RateLimited(1))
+            }
             "chat.postMessage" => state.faults.pop_front(),
             _ => None,
         }

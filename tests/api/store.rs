@@ -228,6 +228,7 @@ async fn threads_scan_requests_scans_and_audit_round_trip() {
                 image_key: "tag:web".into(),
                 digest: format!("sha256:{n}"),
                 scanned_at: n,
+                changed_at: n,
                 findings,
             };
             store

@@ -1,10 +1,10 @@
 //! Posting a planned result: message by message, each success recorded, each
 //! post carrying an idempotency key so that one whose answer was lost is
-//! recognised instead of posted again.
+//! recognised instead of posted again, each post at Slack's pace for its channel.
 
 use std::time::Duration;
 
-use super::{Delivery, Planned, Progress, to_json};
+use super::{Delivery, Planned, Progress, digest, to_json};
 use crate::jobs::Failure;
 use crate::slack::blocks;
 use crate::slack::client::{Post, PostError, with_key};
@@ -25,6 +25,20 @@ pub(super) async fn deliver(
             let Some(message) = delivery.messages.get(delivery.sent).cloned() else {
                 break;
             };
+            if head_posted_meanwhile(state, &mut progress, d, &message).await? {
+                save(state, job, &progress).await?;
+                continue;
+            }
+            let delivery = &progress.deliveries[d];
+            if !matches!(message, Planned::UpdateParent(_))
+                && let Err(after) = state.slack.pace(&delivery.channel)
+            {
+                return Err(Failure::Paced {
+                    channel: delivery.channel.clone(),
+                    after,
+                    progress: to_json(&progress)?,
+                });
+            }
             let key = format!("{}:{d}:{}", job.id, delivery.sent);
             let resume = std::mem::take(&mut resumed);
             match post_once(state, delivery, message, &key, resume).await? {
@@ -50,13 +64,43 @@ pub(super) async fn deliver(
                 }
             }
             progress.deliveries[d].sent += 1;
-            state
-                .store
-                .save_progress(job.id, &to_json(&progress)?)
-                .await?;
+            save(state, job, &progress).await?;
         }
     }
     Ok(())
+}
+
+async fn save(state: &AppState, job: &Job, progress: &Progress) -> Result<(), Failure> {
+    state
+        .store
+        .save_progress(job.id, &to_json(progress)?)
+        .await?;
+    Ok(())
+}
+
+/// When `message` is a digest's head and another result posted that head since
+/// this one was planned (a job that waited for Slack's pace), the delivery
+/// threads under the posted head instead and asks for it to be refreshed: the
+/// message counts as sent. Whether it did.
+async fn head_posted_meanwhile(
+    state: &AppState,
+    progress: &mut Progress,
+    d: usize,
+    message: &Planned,
+) -> Result<bool, Failure> {
+    let delivery = &progress.deliveries[d];
+    let (Planned::Parent(_), Some(id), None) = (message, delivery.digest_id, &delivery.parent_ts)
+    else {
+        return Ok(false);
+    };
+    let Some(ts) = state.store.digest(id).await?.and_then(|digest| digest.ts) else {
+        return Ok(false);
+    };
+    digest::ask_refresh(state, id).await?;
+    let delivery = &mut progress.deliveries[d];
+    delivery.parent_ts = Some(ts);
+    delivery.sent += 1;
+    Ok(true)
 }
 
 /// Posts `message`, unless a resumed job finds that an earlier attempt did.
@@ -107,10 +151,7 @@ async fn give_up_channel(
     let delivery = &mut progress.deliveries[d];
     delivery.refused = Some(code.clone());
     delivery.sent = delivery.messages.len();
-    state
-        .store
-        .save_progress(job.id, &to_json(progress)?)
-        .await?;
+    save(state, job, progress).await?;
     let channel = &progress.deliveries[d].channel;
     report_refusal(state, &progress.image, channel, &code).await;
     Ok(())

@@ -1,42 +1,32 @@
 //! A finished scan, into Slack: fetch every finding, compare with the previous
-//! scan of the tag, render, and post in the image's thread of every channel that
-//! hears about it.
+//! scan of the tag, render, and post what changed in the image's thread of every
+//! channel that hears about it.
 //!
 //! The messages are planned once and stored with the job (together with the scan
 //! history), then posted one by one, recording each success; a retried job
 //! resumes where it stopped instead of posting again.
 
 use serde::{Deserialize, Serialize};
-use slack_morphism::prelude::SlackMessageContent;
 
 use crate::aws::AwsError;
 use crate::jobs::{Failure, ScanResult};
-use crate::routing::{Target, targets};
+use crate::routing::targets;
 use crate::scan::diff::diff;
 use crate::scan::events::{EcrScanStatus, ScanEvent, parse_event};
-use crate::scan::findings::{Finding, ScanKind, ScanReport, ScanStatus, Severity};
+use crate::scan::findings::{ScanKind, ScanReport, ScanStatus};
 use crate::scan::image::Image;
-use crate::slack::blocks;
 use crate::state::AppState;
 use crate::store::{Job, ScanRecord};
 
 mod deliver;
+mod digest;
+mod place;
+mod render;
 
 use deliver::deliver;
-
-/// One message of a plan.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub enum Planned {
-    /// A new message in the channel; it becomes the image's thread.
-    Parent(SlackMessageContent),
-    /// Refresh the thread's parent with the latest summary.
-    UpdateParent(SlackMessageContent),
-    /// A reply in the thread.
-    Reply {
-        content: SlackMessageContent,
-        broadcast: bool,
-    },
-}
+pub use digest::refresh_digest;
+use place::place;
+pub use render::{Planned, Rendered, SINCE_PREVIOUS_SCAN, Thread, layout, render};
 
 /// Everything to post for one scan, channel by channel.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -75,17 +65,21 @@ pub async fn run(state: &AppState, job: &Job) -> Result<(), Failure> {
     deliver(state, job, progress).await
 }
 
-/// What the scan history keeps of a complete scan, for the next one's changes.
-fn scan_record(report: &ScanReport, key: &str) -> ScanRecord {
+/// What the scan history keeps of a complete scan, for the next one's changes:
+/// its findings, and since when they are the same.
+fn scan_record(report: &ScanReport, key: &str, previous: Option<&ScanRecord>) -> ScanRecord {
     let image = &report.image;
+    let scanned_at = report
+        .completed_at
+        .unwrap_or_else(chrono::Utc::now)
+        .timestamp();
+    let unchanged = previous.filter(|p| diff(&p.findings, &report.findings).is_empty());
     ScanRecord {
         repository: image.repository.clone(),
         image_key: key.to_string(),
         digest: image.digest.clone(),
-        scanned_at: report
-            .completed_at
-            .unwrap_or_else(chrono::Utc::now)
-            .timestamp(),
+        scanned_at,
+        changed_at: unchanged.map_or(scanned_at, |p| p.changed_at),
         findings: report.findings.clone(),
     }
 }
@@ -132,9 +126,9 @@ async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> 
         let Some(rendered) = render(&report, previous.as_ref(), target.min_severity) else {
             continue;
         };
-        deliveries.push(deliver_to(state, image, &key, target, rendered).await?);
+        deliveries.extend(place(state, image, &key, target, rendered).await?);
     }
-    let record = complete.then(|| scan_record(&report, &key));
+    let record = complete.then(|| scan_record(&report, &key, previous.as_ref()));
     let repository = image.repository.clone();
     let progress = Progress {
         image: image.display_name(),
@@ -151,142 +145,6 @@ async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> 
             .await?;
     }
     Ok(Some(progress))
-}
-
-/// One channel's view of a result.
-#[derive(Debug, Clone)]
-pub struct Rendered {
-    pub summary: SlackMessageContent,
-    /// Every finding, over as many replies as needed (none for a scan not complete).
-    pub details: Vec<SlackMessageContent>,
-    pub new_critical: bool,
-}
-
-/// Where a result's messages go in a channel.
-#[derive(Debug, Clone)]
-pub enum Thread {
-    /// A new thread: the summary is its parent.
-    New,
-    /// The image's thread (or the "scan started" message): refresh the parent,
-    /// reply with the summary.
-    Existing,
-    /// The channel's digest, with its refreshed text; `posted` once it exists.
-    Digest {
-        head: Box<SlackMessageContent>,
-        posted: bool,
-    },
-}
-
-/// A result for one channel: findings below `min` left out, and `None` when a
-/// channel with a minimum has nothing at or above it, found or fixed. Pure:
-/// `ecrscan preview` shows exactly this.
-pub fn render(
-    report: &ScanReport,
-    previous: Option<&ScanRecord>,
-    min: Severity,
-) -> Option<Rendered> {
-    let counts = |f: &&Finding| f.severity <= min;
-    let report = ScanReport {
-        findings: report.findings.iter().filter(counts).cloned().collect(),
-        ..report.clone()
-    };
-    let changes = previous.map(|p| {
-        let before: Vec<Finding> = p.findings.iter().filter(counts).cloned().collect();
-        diff(&before, &report.findings)
-    });
-    let complete = report.status == ScanStatus::Complete;
-    let nothing_fixed = changes.as_ref().is_none_or(|c| c.fixed.is_empty());
-    if complete && min != Severity::Undefined && nothing_fixed && report.findings.is_empty() {
-        return None;
-    }
-    Some(Rendered {
-        summary: blocks::summary(&report, changes.as_ref()),
-        details: if complete {
-            blocks::details(&report)
-        } else {
-            Vec::new()
-        },
-        new_critical: changes.as_ref().is_some_and(blocks::has_new_critical),
-    })
-}
-
-/// The messages of a rendered result in posting order. Pure.
-pub fn layout(rendered: Rendered, thread: Thread) -> Vec<Planned> {
-    let summary_reply = Planned::Reply {
-        content: rendered.summary.clone(),
-        broadcast: rendered.new_critical,
-    };
-    let mut messages = match thread {
-        Thread::New => vec![Planned::Parent(rendered.summary)],
-        Thread::Existing => vec![Planned::UpdateParent(rendered.summary), summary_reply],
-        Thread::Digest {
-            head,
-            posted: false,
-        } => vec![Planned::Parent(*head), summary_reply],
-        Thread::Digest { head, posted: true } => vec![Planned::UpdateParent(*head), summary_reply],
-    };
-    let details = rendered.details.into_iter();
-    messages.extend(details.map(|content| Planned::Reply {
-        content,
-        broadcast: false,
-    }));
-    messages
-}
-
-/// Where and how a result goes in one channel: under the "scan started" message,
-/// in the image's thread, in a new thread, or folded into the channel's digest
-/// when more than `ECRSCAN_DIGEST_THRESHOLD` results reached it within the window.
-async fn deliver_to(
-    state: &AppState,
-    image: &Image,
-    key: &str,
-    target: Target,
-    rendered: Rendered,
-) -> anyhow::Result<Delivery> {
-    let store = &state.store;
-    let now = chrono::Utc::now().timestamp();
-    let window = state.settings.digest_window.as_secs();
-    let recent = store
-        .count_result(&target.channel, now, window as i64)
-        .await?;
-    let folded = target.started_ts.is_none() && recent > i64::from(state.settings.digest_threshold);
-    let (parent_ts, digest_id, thread) = if folded {
-        let digest = store
-            .join_digest(&target.channel, now, window as i64)
-            .await?;
-        let head = Box::new(blocks::digest(
-            digest.results,
-            window,
-            &image.display_name(),
-        ));
-        let posted = digest.ts.is_some();
-        (digest.ts, Some(digest.id), Thread::Digest { head, posted })
-    } else {
-        let channel = &target.channel;
-        let parent_ts = match &target.started_ts {
-            Some(ts) => {
-                store
-                    .save_image_thread(&image.repository, key, channel, ts)
-                    .await?;
-                Some(ts.clone())
-            }
-            None => store.image_thread(&image.repository, key, channel).await?,
-        };
-        let thread = if parent_ts.is_some() {
-            Thread::Existing
-        } else {
-            Thread::New
-        };
-        (parent_ts, None, thread)
-    };
-    Ok(Delivery {
-        channel: target.channel,
-        parent_ts,
-        messages: layout(rendered, thread),
-        sent: 0,
-        refused: None,
-        digest_id,
-    })
 }
 
 /// Every finding of the scanned image; a failed scan's reason when it failed.

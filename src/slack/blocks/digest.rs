@@ -1,31 +1,208 @@
-//! The digest: one message gathering a burst of results for a channel.
+//! The digest: one message in the channel for a burst of results, naming what
+//! matters (each new CRITICAL finding and where it is) and counting the rest.
 
 use slack_morphism::prelude::*;
 
-use super::format::code;
+use super::format::{code, context, escape_within, message, pack, section, severity_icon};
+use crate::scan::burst::{Critical, Tally};
+use crate::scan::findings::Severity;
+use crate::slack::limits::MAX_SECTION_TEXT;
 
-/// The digest's parent message, for `results` results so far, the latest being `latest`.
-pub fn digest(results: i64, window_secs: u64, latest: &str) -> SlackMessageContent {
-    super::text(&format!(
-        ":package: *{results} scan results* arrived within {window_secs} s, so they are \
-         gathered in this thread instead of one thread each. Latest: {}.",
-        code(latest, 400)
-    ))
+/// CRITICAL findings named in the head; the rest are counted.
+const CRITICALS_SHOWN: usize = 20;
+/// CRITICAL findings named in the plain-text fallback.
+const CRITICALS_IN_FALLBACK: usize = 5;
+
+/// The digest's head: `Rescan of 200 images: 2 with new CRITICAL (…), 5 with
+/// other changes, 193 unchanged`, for the results gathered within `window_secs`.
+pub fn digest(tally: &Tally, window_secs: u64) -> SlackMessageContent {
+    let title = match tally.first_scans {
+        0 => format!("Rescan of {}", images(tally.results)),
+        n if n == tally.results => format!("First scans of {}", images(n)),
+        _ => format!("Scans of {}", images(tally.results)),
+    };
+    let mut blocks = vec![section(format!(
+        ":package: *{title}* within {window_secs} s, gathered here instead of one message each."
+    ))];
+    if tally.with_critical > 0 {
+        let mut lines = vec![format!(
+            "{} *{} with new CRITICAL*",
+            severity_icon(Severity::Critical),
+            images(tally.with_critical)
+        )];
+        lines.extend(
+            tally
+                .criticals
+                .iter()
+                .take(CRITICALS_SHOWN)
+                .map(critical_line),
+        );
+        if tally.criticals.len() > CRITICALS_SHOWN {
+            let more = tally.criticals.len() - CRITICALS_SHOWN;
+            lines.push(format!("…and {more} more CRITICAL findings"));
+        }
+        blocks.extend(pack(lines, MAX_SECTION_TEXT).into_iter().map(section));
+    }
+    blocks.push(section(others(tally).join(" · ")));
+    blocks.push(context(
+        "Changes are in each image's own thread; first scans are in this thread. \
+         Unchanged images post nothing."
+            .into(),
+    ));
+    message(fallback(&title, tally), blocks)
+}
+
+/// `<CVE-…> in `example:reg-017`, `example:reg-123` and 3 more`.
+fn critical_line(critical: &Critical) -> String {
+    let id = escape_within(&critical.id, 100);
+    let named: Vec<String> = critical.named.iter().map(|i| code(i, 200)).collect();
+    let more = critical.images.saturating_sub(critical.named.len());
+    let more = match more {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    format!("• *{id}* in {}{more}", named.join(", "))
+}
+
+/// `5 with other changes · 193 unchanged`, leaving out the empty counts.
+fn others(tally: &Tally) -> Vec<String> {
+    let mut others: Vec<String> = [
+        (tally.changed, "with other changes"),
+        (tally.first, "scanned for the first time"),
+        (tally.failed, "failed"),
+        (tally.unchanged, "unchanged"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if others.is_empty() {
+        others.push("nothing else".into());
+    }
+    others
+}
+
+fn fallback(title: &str, tally: &Tally) -> String {
+    let mut parts = Vec::new();
+    if tally.with_critical > 0 {
+        let named: Vec<String> = (tally.criticals.iter().take(CRITICALS_IN_FALLBACK))
+            .map(|c| {
+                let image = c.named.first().map_or("", String::as_str);
+                escape_within(&format!("{image} {}", c.id), 200)
+            })
+            .collect();
+        let more = tally.criticals.len().saturating_sub(CRITICALS_IN_FALLBACK);
+        let more = if more > 0 {
+            format!(", {more} more")
+        } else {
+            String::new()
+        };
+        parts.push(format!(
+            "{} with new CRITICAL ({}{more})",
+            tally.with_critical,
+            named.join(", ")
+        ));
+    }
+    parts.extend(others(tally));
+    format!("{title}: {}", parts.join(", "))
+}
+
+fn images(n: usize) -> String {
+    format!("{n} image{}", if n == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::assert_within_limits;
+    use super::super::testing::{assert_within_limits, visible_text};
     use super::*;
+    use crate::scan::burst::{Entry, Outcome};
+
+    fn entry(image: &str, outcome: Outcome, criticals: &[&str]) -> Entry {
+        Entry {
+            image: image.into(),
+            outcome,
+            criticals: criticals.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    fn rescan_of_200() -> Tally {
+        let mut entries: Vec<Entry> = (0..200)
+            .map(|i| entry(&format!("example:reg-{i:03}"), Outcome::Unchanged, &[]))
+            .collect();
+        entries[17] = entry("example:reg-017", Outcome::Changed, &["CVE-2026-1111"]);
+        entries[123] = entry("example:reg-123", Outcome::Changed, &["CVE-2026-2222"]);
+        for e in &mut entries[30..35] {
+            e.outcome = Outcome::Changed;
+        }
+        Tally::of(&entries)
+    }
 
     #[test]
-    fn the_digest_counts_results_and_names_the_latest() {
-        let content = digest(12, 60, "example:web-<7>");
-        let text = serde_json::to_string(&content).unwrap();
+    fn the_head_names_each_new_critical_and_counts_the_rest() {
+        let content = digest(&rescan_of_200(), 60);
+        let text = visible_text(&content);
+
+        assert_eq!(
+            content.text.as_deref(),
+            Some(
+                "Rescan of 200 images: 2 with new CRITICAL (example:reg-017 CVE-2026-1111, \
+                 example:reg-123 CVE-2026-2222), 5 with other changes, 193 unchanged"
+            )
+        );
+        assert!(text.contains("*2 images with new CRITICAL*"), "{text}");
         assert!(
-            text.contains("12 scan results") && text.contains("example:web-&lt;7&gt;"),
+            text.contains("• *CVE-2026-1111* in `example:reg-017`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("5 with other changes · 193 unchanged"),
             "{text}"
         );
         assert_within_limits(&content);
+    }
+
+    #[test]
+    fn one_cve_in_two_hundred_images_is_one_line_naming_a_few() {
+        let entries: Vec<Entry> = (0..200)
+            .map(|i| {
+                entry(
+                    &format!("example:app-{i}"),
+                    Outcome::First,
+                    &["CVE-2026-9999"],
+                )
+            })
+            .collect();
+        let content = digest(&Tally::of(&entries), 120);
+        let text = visible_text(&content);
+
+        assert!(text.contains("*First scans of 200 images*"), "{text}");
+        assert!(
+            text.contains(
+                "• *CVE-2026-9999* in `example:app-0`, `example:app-1`, `example:app-2` and 197 more"
+            ),
+            "{text}"
+        );
+        assert_within_limits(&content);
+    }
+
+    #[test]
+    fn hundreds_of_distinct_criticals_with_hostile_names_stay_within_limits() {
+        let entries: Vec<Entry> = (0..500)
+            .map(|i| {
+                let image = format!("<!here>{}", "x&".repeat(500));
+                let id = format!("CVE-<{i}>{}", "*".repeat(300));
+                Entry {
+                    image,
+                    outcome: Outcome::Changed,
+                    criticals: vec![id],
+                }
+            })
+            .collect();
+        let content = digest(&Tally::of(&entries), 60);
+
+        assert_within_limits(&content);
+        let text = visible_text(&content);
+        assert!(!text.contains("<!here>"), "names are escaped");
+        assert!(text.contains("…and 480 more CRITICAL findings"), "{text}");
     }
 }

@@ -94,12 +94,17 @@ fn subscription_messages_escape_patterns_and_user_ids() {
         created_by: HOSTILE.into(),
     };
     let list = [subscription];
+    let burst = crate::scan::burst::Tally::of(&[crate::scan::burst::Entry {
+        image: HOSTILE.into(),
+        outcome: crate::scan::burst::Outcome::Changed,
+        criticals: vec![HOSTILE.into()],
+    }]);
     for content in [
         subscribed(HOSTILE, HOSTILE, Severity::High, true),
         unsubscribed(HOSTILE, HOSTILE),
         subscriptions(&list, Some("C9")),
         no_such_subscription(HOSTILE, &list),
-        digest(3, 60, HOSTILE),
+        digest(&burst, 60),
     ] {
         assert_inert(&content, None);
     }
@@ -127,7 +132,7 @@ fn findings_summaries_and_details_escape_every_field_aws_sends() {
         unchanged: 0,
         ..Changes::default()
     };
-    let mut rendered = vec![findings(&report), summary(&report, Some(&changes))];
+    let mut rendered = vec![findings(&report), summary(&report, Some(&changes), None)];
     rendered.extend(details(&report));
     rendered.push(scan_started(&report.image, HOSTILE));
     for content in &rendered {
@@ -156,7 +161,7 @@ fn a_backtick_in_a_package_or_tag_does_not_end_its_code_span() {
     report.image.tags = vec!["web`latest".into()];
     let text = visible_text(&findings(&report));
     assert!(text.contains("`openˋssl *bold*`"), "{text}");
-    let text = visible_text(&summary(&report, None));
+    let text = visible_text(&summary(&report, None, None));
     assert!(text.contains("Tags: `webˋlatest`"), "{text}");
 }
 

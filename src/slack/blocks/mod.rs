@@ -6,6 +6,7 @@
 //! code spans; [`mention`] and [`channel`] make `<@…>`/`<#…>` of real ids only)
 //! and cut on character boundaries with `…`.
 
+mod changes;
 mod details;
 mod digest;
 mod findings;
@@ -23,6 +24,7 @@ use slack_morphism::prelude::*;
 
 use crate::slack::limits::{MAX_BLOCKS, MAX_SECTION_TEXT};
 
+pub use changes::{changes, has_new_critical, new_criticals};
 pub use details::details;
 pub use digest::digest;
 pub use findings::findings;
@@ -33,8 +35,7 @@ pub use schedules::{
 };
 pub use subscriptions::{no_such_subscription, subscribed, subscriptions, unsubscribed};
 pub use summary::{
-    ALL_FINDINGS_ACTION, ButtonTarget, RESCAN_ACTION, has_new_critical, scan_started, summary,
-    summary_of_counts,
+    ALL_FINDINGS_ACTION, ButtonTarget, RESCAN_ACTION, scan_started, summary, summary_of_counts,
 };
 
 /// A plain message: `message` as mrkdwn sections, with the same text as fallback.

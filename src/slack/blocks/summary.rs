@@ -1,12 +1,14 @@
 //! The messages of a scan's thread: "scan started" and the summary of the result.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
 
+use super::changes::has_new_critical;
 use super::findings::{fallback, heading, state};
 use super::format::{
     code, context, counts_line, counts_words, escape_within, finding_line, findings_count, mention,
-    message, more_line, pack, section, status_line,
+    message, more_line, pack, section, status_line, time,
 };
 use crate::scan::diff::Changes;
 use crate::scan::findings::{Finding, ScanReport, Severity};
@@ -78,20 +80,31 @@ pub fn scan_started(image: &Image, user_id: &str) -> SlackMessageContent {
 }
 
 /// The summary of a finished scan, with what changed since the previous one
-/// (`None`: this is the first scan of the tag).
-pub fn summary(report: &ScanReport, changes: Option<&Changes>) -> SlackMessageContent {
+/// (`None`: this is the first scan of the tag) and, when nothing did, since
+/// when the findings are the same (`unchanged_since`).
+pub fn summary(
+    report: &ScanReport,
+    changes: Option<&Changes>,
+    unchanged_since: Option<DateTime<Utc>>,
+) -> SlackMessageContent {
     let mut blocks = heading(report, true);
     blocks.push(state(report));
-    blocks.extend(what_changed(changes));
+    blocks.extend(what_changed(report, changes, unchanged_since));
     blocks.extend(buttons(&report.image));
 
     let mut fallback = fallback(report);
-    if let Some(changes) = changes {
-        fallback = format!(
-            "{fallback}; since the previous scan: {} new, {} fixed",
-            changes.new.len(),
-            changes.fixed.len()
-        );
+    match changes {
+        Some(changes) if changes.is_empty() => {
+            fallback = format!("{fallback}; unchanged since the previous scan");
+        }
+        Some(changes) => {
+            fallback = format!(
+                "{fallback}; since the previous scan: {} new, {} fixed",
+                changes.new.len(),
+                changes.fixed.len()
+            );
+        }
+        None => {}
     }
     if changes.is_some_and(has_new_critical) {
         fallback = format!("New critical findings. {fallback}");
@@ -130,22 +143,23 @@ pub fn summary_of_counts(report: &ScanReport, counts: &[(Severity, usize)]) -> S
     message(format!("{fallback} (findings not fetched)"), blocks)
 }
 
-/// Whether the scan found a critical vulnerability the previous scan did not
-/// have (such a result is also broadcast to the channel).
-pub fn has_new_critical(changes: &Changes) -> bool {
-    changes.new.iter().any(|f| f.severity == Severity::Critical)
-}
-
-fn what_changed(changes: Option<&Changes>) -> Vec<SlackBlock> {
+fn what_changed(
+    report: &ScanReport,
+    changes: Option<&Changes>,
+    unchanged_since: Option<DateTime<Utc>>,
+) -> Vec<SlackBlock> {
     let Some(changes) = changes else {
         return vec![context(
             ":new: First scan of this tag: nothing to compare with yet.".into(),
         )];
     };
     let (new, fixed, unchanged) = (changes.new.len(), changes.fixed.len(), changes.unchanged);
-    if new == 0 && fixed == 0 {
+    if changes.is_empty() {
+        let since = unchanged_since.or(report.completed_at);
         return vec![section(format!(
-            "*Since the previous scan*: no change ({unchanged} unchanged)."
+            "*Last scanned* {} · *unchanged since* {} ({unchanged} unchanged).",
+            time(report.completed_at),
+            time(since)
         ))];
     }
     let mut blocks = vec![section(format!(

@@ -10,6 +10,27 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
+/// Stores a pending job due at `run_after` (Unix seconds), within `tx`.
+pub(super) async fn insert_job(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    kind: &str,
+    payload: &str,
+    run_after: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO jobs (kind, payload, state, attempts, run_after, created_at)
+         VALUES ($1, $2, 'pending', 0, $3, $4)",
+    )
+    .bind(kind)
+    .bind(payload)
+    .bind(run_after)
+    .bind(now())
+    .execute(&mut **tx)
+    .await
+    .with_context(|| format!("cannot store a job of kind {kind}"))?;
+    Ok(())
+}
+
 #[async_trait]
 impl Jobs for SqlStore {
     async fn accept_message(
@@ -36,16 +57,9 @@ impl Jobs for SqlStore {
         if inserted == 0 {
             return Ok(false);
         }
-        sqlx::query(
-            "INSERT INTO jobs (kind, payload, state, attempts, run_after, created_at)
-             VALUES ($1, $2, 'pending', 0, $3, $3)",
-        )
-        .bind(kind)
-        .bind(payload)
-        .bind(now())
-        .execute(&mut *tx)
-        .await
-        .context("cannot store the job of an SNS message")?;
+        insert_job(&mut tx, kind, payload, now())
+            .await
+            .context("cannot store the job of an SNS message")?;
         tx.commit()
             .await
             .context("cannot commit an accepted SNS message")?;
@@ -90,13 +104,14 @@ impl Jobs for SqlStore {
             let findings =
                 serde_json::to_string(&scan.findings).context("cannot encode the findings")?;
             sqlx::query(
-                "INSERT INTO scans (repository, image_key, digest, scanned_at, findings)
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO scans (repository, image_key, digest, scanned_at, changed_at, findings)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(&scan.repository)
             .bind(&scan.image_key)
             .bind(&scan.digest)
             .bind(scan.scanned_at)
+            .bind(scan.changed_at)
             .bind(findings)
             .execute(&mut *tx)
             .await

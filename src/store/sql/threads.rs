@@ -13,6 +13,7 @@ struct ScanRow {
     image_key: String,
     digest: String,
     scanned_at: i64,
+    changed_at: i64,
     findings: String,
 }
 
@@ -27,6 +28,7 @@ impl TryFrom<ScanRow> for ScanRecord {
             image_key: row.image_key,
             digest: row.digest,
             scanned_at: row.scanned_at,
+            changed_at: row.changed_at,
         })
     }
 }
@@ -123,7 +125,8 @@ impl Threads for SqlStore {
         image_key: &str,
     ) -> anyhow::Result<Option<ScanRecord>> {
         let row: Option<ScanRow> = sqlx::query_as(
-            "SELECT repository, image_key, digest, scanned_at, findings FROM scans
+            "SELECT repository, image_key, digest, scanned_at,
+                    COALESCE(changed_at, scanned_at) AS changed_at, findings FROM scans
              WHERE repository = $1 AND image_key = $2 ORDER BY id DESC LIMIT 1",
         )
         .bind(repository)

@@ -1,6 +1,7 @@
 use super::super::testing::*;
 use super::*;
 use crate::scan::diff::diff;
+use chrono::{TimeZone, Utc};
 
 fn changes(new: Vec<Finding>, fixed: Vec<Finding>, unchanged: usize) -> Changes {
     Changes {
@@ -44,7 +45,7 @@ fn scan_started_does_not_let_a_strange_user_id_mention_anyone() {
 
 #[test]
 fn the_first_scan_of_a_tag_says_there_is_nothing_to_compare_with() {
-    let content = summary(&report(vec![finding("CVE-1", Severity::High)]), None);
+    let content = summary(&report(vec![finding("CVE-1", Severity::High)]), None, None);
     let text = visible_text(&content);
 
     assert!(text.contains("First scan of this tag"));
@@ -65,7 +66,7 @@ fn the_summary_lists_new_findings_most_severe_first_and_counts_fixed_and_unchang
         finding("CVE-NEW-CRITICAL", Severity::Critical),
     ];
     let changes = diff(&previous, &current);
-    let content = summary(&report(current), Some(&changes));
+    let content = summary(&report(current), Some(&changes), None);
     let text = visible_text(&content);
 
     assert!(text.contains("*Since the previous scan*: 2 new · 1 fixed · 1 unchanged"));
@@ -93,7 +94,7 @@ fn many_new_and_fixed_findings_are_capped_and_the_rest_counted() {
     let fixed: Vec<Finding> = (0..8)
         .map(|i| finding(&format!("CVE-F{i}"), Severity::Low))
         .collect();
-    let content = summary(&report(new.clone()), Some(&changes(new, fixed, 3)));
+    let content = summary(&report(new.clone()), Some(&changes(new, fixed, 3)), None);
     let text = visible_text(&content);
 
     assert_eq!(text.matches("|CVE-N").count(), 10);
@@ -103,16 +104,29 @@ fn many_new_and_fixed_findings_are_capped_and_the_rest_counted() {
 }
 
 #[test]
-fn a_scan_without_changes_says_nothing_changed() {
+fn a_scan_without_changes_says_when_it_ran_and_since_when_nothing_changed() {
     let current = vec![finding("CVE-1", Severity::High)];
-    let content = summary(&report(current), Some(&changes(vec![], vec![], 1)));
+    let since = Utc.with_ymd_and_hms(2024, 4, 1, 6, 0, 0).unwrap();
+    let content = summary(
+        &report(current),
+        Some(&changes(vec![], vec![], 1)),
+        Some(since),
+    );
+    let text = visible_text(&content);
 
-    assert!(visible_text(&content).contains("no change (1 unchanged)"));
+    assert!(
+        text.contains(
+            "*Last scanned* <!date^1714564800^{date_short_pretty} at {time}|2024-05-01 12:00 UTC> · \
+             *unchanged since* <!date^1711951200^{date_short_pretty} at {time}|2024-04-01 06:00 UTC> \
+             (1 unchanged)."
+        ),
+        "{text}"
+    );
 }
 
 #[test]
 fn the_summary_has_rescan_and_all_findings_buttons_for_the_image() {
-    let content = summary(&report(vec![]), None);
+    let content = summary(&report(vec![]), None, None);
     let buttons = button_values(&content);
 
     assert_eq!(buttons[0].0, RESCAN_ACTION);
@@ -152,7 +166,7 @@ fn a_summary_of_two_thousand_absurd_findings_stays_within_limits() {
     let changes = changes(findings.clone(), findings, 0);
 
     for content in [
-        summary(&report, Some(&changes)),
+        summary(&report, Some(&changes), None),
         scan_started(&report.image, "U1"),
     ] {
         assert_within_limits(&content);

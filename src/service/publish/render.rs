@@ -1,0 +1,172 @@
+//! What a result says in one channel, and in which messages: pure, so that
+//! `ecrscan preview` shows exactly what is posted.
+
+use serde::{Deserialize, Serialize};
+use slack_morphism::prelude::SlackMessageContent;
+
+use crate::scan::burst::Outcome;
+use crate::scan::diff::{Changes, diff};
+use crate::scan::findings::{Finding, ScanReport, ScanStatus, Severity};
+use crate::slack::blocks;
+use crate::store::ScanRecord;
+
+/// Said of a rescan's changes.
+pub const SINCE_PREVIOUS_SCAN: &str = "since the previous scan";
+
+/// One message of a plan.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Planned {
+    /// A new message in the channel; it becomes the image's thread.
+    Parent(SlackMessageContent),
+    /// Refresh the thread's parent with the latest summary.
+    UpdateParent(SlackMessageContent),
+    /// A reply in the thread.
+    Reply {
+        content: SlackMessageContent,
+        broadcast: bool,
+    },
+}
+
+/// One channel's view of a result.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The thread's parent: the image's state now.
+    pub summary: SlackMessageContent,
+    /// Every finding, over as many replies as needed (none for a scan not complete).
+    pub details: Vec<SlackMessageContent>,
+    /// What changed since the previous scan, over as many replies as needed
+    /// (none when nothing did, or when there is nothing to compare with).
+    pub changes: Vec<SlackMessageContent>,
+    pub outcome: Outcome,
+    /// The ids of the CRITICAL findings this result brings: new since the
+    /// previous scan, or all of them in a first scan.
+    pub criticals: Vec<String>,
+    /// Whether a CRITICAL finding is new since the previous scan.
+    pub new_critical: bool,
+}
+
+/// Where a result's messages go in a channel.
+#[derive(Debug, Clone)]
+pub enum Thread {
+    /// A new thread: the summary is its parent.
+    New,
+    /// The image's thread (or the "scan started" message).
+    Existing,
+    /// The channel's digest of a burst; `head` is its message when it is not
+    /// posted yet.
+    Digest {
+        head: Option<Box<SlackMessageContent>>,
+    },
+}
+
+/// A result for one channel: findings below `min` left out, and `None` when a
+/// channel with a minimum has nothing at or above it, found or fixed.
+pub fn render(
+    report: &ScanReport,
+    previous: Option<&ScanRecord>,
+    min: Severity,
+) -> Option<Rendered> {
+    let counts = |f: &&Finding| f.severity <= min;
+    let report = ScanReport {
+        findings: report.findings.iter().filter(counts).cloned().collect(),
+        ..report.clone()
+    };
+    let changes = previous.map(|p| {
+        let before: Vec<Finding> = p.findings.iter().filter(counts).cloned().collect();
+        diff(&before, &report.findings)
+    });
+    let complete = report.status == ScanStatus::Complete;
+    let nothing_fixed = changes.as_ref().is_none_or(|c| c.fixed.is_empty());
+    if complete && min != Severity::Undefined && nothing_fixed && report.findings.is_empty() {
+        return None;
+    }
+    let unchanged_since = previous
+        .filter(|_| changes.as_ref().is_some_and(Changes::is_empty))
+        .and_then(|p| chrono::DateTime::from_timestamp(p.changed_at, 0));
+    let outcome = match &changes {
+        _ if !complete => Outcome::Failed,
+        None => Outcome::First,
+        Some(changes) if changes.is_empty() => Outcome::Unchanged,
+        Some(_) => Outcome::Changed,
+    };
+    let criticals = match &changes {
+        Some(changes) => blocks::new_criticals(changes).map(str::to_string).collect(),
+        None => critical_ids(&report.findings),
+    };
+    Some(Rendered {
+        summary: blocks::summary(&report, changes.as_ref(), unchanged_since),
+        details: match complete {
+            true => blocks::details(&report),
+            false => Vec::new(),
+        },
+        changes: changes.as_ref().map_or_else(Vec::new, |changes| {
+            blocks::changes(&report.image, changes, SINCE_PREVIOUS_SCAN)
+        }),
+        new_critical: changes.as_ref().is_some_and(blocks::has_new_critical),
+        outcome,
+        criticals,
+    })
+}
+
+/// The distinct ids of the CRITICAL findings among `findings`, in order.
+fn critical_ids(findings: &[Finding]) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for f in findings.iter().filter(|f| f.severity == Severity::Critical) {
+        if !ids.contains(&f.id) {
+            ids.push(f.id.clone());
+        }
+    }
+    ids
+}
+
+/// The messages of a rendered result in posting order. `quiet` (in a burst):
+/// nothing is broadcast, the digest names what matters instead.
+///
+/// A first result opens the thread: the summary, every finding as replies. A
+/// later one refreshes the summary and replies with what changed, or, when
+/// nothing did, only refreshes the summary.
+pub fn layout(rendered: Rendered, thread: Thread, quiet: bool) -> Vec<Planned> {
+    let broadcast = rendered.new_critical && !quiet;
+    let reply = |content| Planned::Reply {
+        content,
+        broadcast: false,
+    };
+    let (mut messages, rest) = match (thread, rendered.outcome) {
+        (Thread::New, _) => (vec![Planned::Parent(rendered.summary)], rendered.details),
+        (Thread::Digest { head }, _) => {
+            let head = head.map(|head| Planned::Parent(*head));
+            let summary = reply(rendered.summary);
+            (
+                head.into_iter().chain([summary]).collect(),
+                rendered.details,
+            )
+        }
+        (Thread::Existing, Outcome::Unchanged) => {
+            (vec![Planned::UpdateParent(rendered.summary)], Vec::new())
+        }
+        (Thread::Existing, Outcome::Changed) => {
+            let mut changes = rendered.changes.into_iter();
+            let first = changes
+                .next()
+                .map(|content| Planned::Reply { content, broadcast });
+            let update = Planned::UpdateParent(rendered.summary);
+            (
+                std::iter::once(update).chain(first).collect(),
+                changes.collect(),
+            )
+        }
+        (Thread::Existing, Outcome::First | Outcome::Failed) => {
+            let summary = Planned::Reply {
+                content: rendered.summary.clone(),
+                broadcast,
+            };
+            let update = Planned::UpdateParent(rendered.summary);
+            (vec![update, summary], rendered.details)
+        }
+    };
+    messages.extend(rest.into_iter().map(reply));
+    messages
+}
+
+#[cfg(test)]
+mod tests;
