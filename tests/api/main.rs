@@ -30,3 +30,4 @@ mod sns_harness;
 mod store;
 mod store_audit;
 mod subscriptions;
+mod summaries;
