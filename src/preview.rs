@@ -60,7 +60,7 @@ pub fn messages(event: &str, findings: Option<&str>) -> anyhow::Result<Vec<Messa
         let (report, counts) = from_event(&event, image);
         return Ok(vec![Message {
             place: "the summary, in the channel (findings not fetched)".into(),
-            content: blocks::summary_of_counts(&report, &counts),
+            content: blocks::summary_of_counts(&report, counts.as_deref()),
         }]);
     };
     let report = report_from_json(image, findings)
@@ -72,11 +72,12 @@ pub fn messages(event: &str, findings: Option<&str>) -> anyhow::Result<Vec<Messa
     Ok(planned.into_iter().map(place).collect())
 }
 
-/// What the event alone tells: the image, scanner, status and time, and the counts.
+/// What the event alone tells: the image, scanner, status and time, and the counts
+/// (`None`: the event carries none).
 fn from_event(
     event: &ScanEvent,
     image: crate::scan::image::Image,
-) -> (ScanReport, Vec<(Severity, usize)>) {
+) -> (ScanReport, Option<Vec<(Severity, usize)>>) {
     let (kind, status, time, counts) = match event {
         ScanEvent::EcrScan {
             status,

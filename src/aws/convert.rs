@@ -40,7 +40,15 @@ pub fn report(image: Image, pages: &[DescribeImageScanFindingsOutput]) -> ScanRe
         .and_then(|f| f.image_scan_completed_at())
         .and_then(time);
     let mut findings: Vec<Finding> = Vec::new();
-    let mut kind = ScanKind::Basic;
+    // Only enhanced scanning reports ACTIVE, with or without findings yet.
+    let active = first
+        .and_then(|page| page.image_scan_status())
+        .is_some_and(|s| s.status() == Some(&SdkStatus::Active));
+    let mut kind = if active {
+        ScanKind::Enhanced
+    } else {
+        ScanKind::Basic
+    };
     for page in scan {
         findings.extend(page.findings().iter().map(basic));
         if !page.enhanced_findings().is_empty() {
@@ -136,3 +144,6 @@ fn severity(name: &str) -> Severity {
 pub(super) fn time(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
+
+#[cfg(test)]
+mod tests;

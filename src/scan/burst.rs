@@ -15,8 +15,10 @@ pub enum Outcome {
     Changed,
     /// The same findings as the previous result.
     Unchanged,
-    /// The scan failed or did not complete.
+    /// The scan failed.
     Failed,
+    /// The scan is not complete yet, or its findings are not listed yet.
+    Pending,
 }
 
 impl Outcome {
@@ -27,15 +29,21 @@ impl Outcome {
             Outcome::Changed => "changed",
             Outcome::Unchanged => "unchanged",
             Outcome::Failed => "failed",
+            Outcome::Pending => "pending",
         }
     }
 
     /// The outcome of a stored name (an unknown one counts as a change).
     pub fn parse(stored: &str) -> Outcome {
-        [Outcome::First, Outcome::Unchanged, Outcome::Failed]
-            .into_iter()
-            .find(|o| o.as_str() == stored)
-            .unwrap_or(Outcome::Changed)
+        [
+            Outcome::First,
+            Outcome::Unchanged,
+            Outcome::Failed,
+            Outcome::Pending,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == stored)
+        .unwrap_or(Outcome::Changed)
     }
 }
 
@@ -77,6 +85,7 @@ pub struct Tally {
     pub changed: usize,
     pub unchanged: usize,
     pub failed: usize,
+    pub pending: usize,
     /// Each new CRITICAL finding, those in most images first.
     pub criticals: Vec<Critical>,
 }
@@ -131,6 +140,7 @@ impl Tally {
             Outcome::Changed => &mut self.changed,
             Outcome::Unchanged => &mut self.unchanged,
             Outcome::Failed => &mut self.failed,
+            Outcome::Pending => &mut self.pending,
         }
     }
 }
@@ -199,6 +209,7 @@ mod tests {
             Outcome::Changed,
             Outcome::Unchanged,
             Outcome::Failed,
+            Outcome::Pending,
         ] {
             assert_eq!(Outcome::parse(outcome.as_str()), outcome);
         }

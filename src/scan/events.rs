@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::scan::findings::Severity;
+use crate::scan::findings::{ScanKind, ScanReport, ScanStatus, Severity, total};
 use crate::scan::image::Image;
 
 /// How an ECR basic scan ended (`detail.scan-status`).
@@ -25,8 +25,9 @@ pub enum ScanEvent {
         digest: String,
         tags: Vec<String>,
         status: EcrScanStatus,
-        /// Findings per severity, most severe first, zeros left out.
-        counts: Vec<(Severity, usize)>,
+        /// Findings per severity, most severe first, zeros left out; `None` when the
+        /// event carries no `finding-severity-counts` (older events have none).
+        counts: Option<Vec<(Severity, usize)>>,
         time: DateTime<Utc>,
     },
     /// `aws.inspector2` / `Inspector2 Scan`: an enhanced scan finished.
@@ -35,8 +36,9 @@ pub enum ScanEvent {
         repository: String,
         digest: String,
         tags: Vec<String>,
-        /// Findings per severity, most severe first, zeros and `TOTAL` left out.
-        counts: Vec<(Severity, usize)>,
+        /// Findings per severity, most severe first, zeros and `TOTAL` left out;
+        /// `None` when the event carries no `finding-severity-counts`.
+        counts: Option<Vec<(Severity, usize)>>,
         time: DateTime<Utc>,
     },
     /// Any other EventBridge event: logged, nothing posted.
@@ -66,6 +68,62 @@ impl ScanEvent {
             ScanEvent::Other { .. } => None,
         }
     }
+
+    /// The event's findings per severity; `None` when it carries no counts (or is
+    /// not a scan event).
+    pub fn counts(&self) -> Option<&[(Severity, usize)]> {
+        match self {
+            ScanEvent::EcrScan { counts, .. } | ScanEvent::InspectorScan { counts, .. } => {
+                counts.as_deref()
+            }
+            ScanEvent::Other { .. } => None,
+        }
+    }
+
+    /// When the scan finished, as the event says.
+    pub fn time(&self) -> Option<DateTime<Utc>> {
+        match self {
+            ScanEvent::EcrScan { time, .. } | ScanEvent::InspectorScan { time, .. } => Some(*time),
+            ScanEvent::Other { .. } => None,
+        }
+    }
+
+    /// Whether the event says the scan failed.
+    pub fn failed(&self) -> bool {
+        matches!(
+            self,
+            ScanEvent::EcrScan {
+                status: EcrScanStatus::Failed,
+                ..
+            }
+        )
+    }
+}
+
+/// ECR's answer about a scan, corrected by what the scan's event says:
+/// - a scan the event says failed is failed, whatever the answer's status;
+/// - an `Inspector2 Scan` is an enhanced scan;
+/// - when the answer lists fewer findings than the event counts (Inspector has not
+///   handed them to ECR yet), the event's counts stand in for them
+///   ([`ScanStatus::FindingsPending`]): never "no findings" for a scan that found some;
+/// - an answer without a time takes the event's.
+pub fn as_reported(event: &ScanEvent, report: ScanReport) -> ScanReport {
+    let mut report = report;
+    if matches!(event, ScanEvent::InspectorScan { .. }) {
+        report.kind = ScanKind::Enhanced;
+    }
+    report.completed_at = report.completed_at.or(event.time());
+    match (&report.status, event.counts()) {
+        (ScanStatus::Failed(_), _) => {}
+        _ if event.failed() => {
+            report.status = ScanStatus::Failed("ECR reported the scan as failed".into());
+        }
+        (ScanStatus::Complete, Some(counts)) if total(counts) > report.findings.len() => {
+            report.status = ScanStatus::FindingsPending(counts.to_vec());
+        }
+        _ => {}
+    }
+    report
 }
 
 /// Why a message is not an event we can act on.
@@ -104,7 +162,7 @@ struct ScanDetail {
     #[serde(default)]
     image_tags: Vec<String>,
     #[serde(default)]
-    finding_severity_counts: HashMap<String, usize>,
+    finding_severity_counts: Option<HashMap<String, usize>>,
 }
 
 /// Parses the EventBridge event in an SNS `Message`.
@@ -130,7 +188,7 @@ pub fn parse_event(message: &str) -> Result<ScanEvent, EventError> {
             "time",
         ))
     })?;
-    let counts = counts(&detail.finding_severity_counts);
+    let counts = detail.finding_severity_counts.as_ref().map(counts);
     if kind.0 == "aws.inspector2" {
         return Ok(ScanEvent::InspectorScan {
             repository: repository_from_arn(&detail.repository_name).to_string(),
@@ -164,142 +222,22 @@ pub fn repository_from_arn(arn: &str) -> &str {
     }
 }
 
+/// Per severity, most severe first, zeros and unknown names (`TOTAL`) left out.
+/// Names of one severity (`HIGH`, `high`) are added up, saturating.
 fn counts(raw: &HashMap<String, usize>) -> Vec<(Severity, usize)> {
-    let mut counts: Vec<(Severity, usize)> = raw
-        .iter()
-        .filter(|(_, n)| **n > 0)
-        .filter_map(|(name, n)| Some((name.parse::<Severity>().ok()?, *n)))
-        .collect();
-    counts.sort();
-    counts
+    let mut counts = [0usize; Severity::ALL.len()];
+    for (name, n) in raw {
+        if let Ok(severity) = name.parse::<Severity>() {
+            let i = Severity::ALL.iter().position(|s| *s == severity);
+            let i = i.expect("every severity is in ALL");
+            counts[i] = counts[i].saturating_add(*n);
+        }
+    }
+    (Severity::ALL.iter().zip(counts))
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| (*s, n))
+        .collect()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fixture(name: &str) -> String {
-        let path = format!(
-            "{}/tests/fixtures/events/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
-    }
-
-    fn other(source: &str, detail_type: &str) -> ScanEvent {
-        ScanEvent::Other {
-            source: source.into(),
-            detail_type: detail_type.into(),
-        }
-    }
-
-    #[test]
-    fn an_ecr_image_scan_event_gives_image_status_and_counts() {
-        let event = parse_event(&fixture("ecr-image-scan.basic.awsdocs.json")).unwrap();
-        assert_eq!(
-            event,
-            ScanEvent::EcrScan {
-                repository: "my-repository-name".into(),
-                digest: "sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234"
-                    .into(),
-                tags: vec![],
-                status: EcrScanStatus::Complete,
-                counts: vec![(Severity::Critical, 10), (Severity::Medium, 9)],
-                time: "2019-10-29T02:36:48Z".parse().unwrap(),
-            }
-        );
-    }
-
-    #[test]
-    fn an_inspector_scan_event_names_the_repository_from_its_arn_and_drops_total() {
-        let event = parse_event(&fixture("inspector2-scan.ecr.awsdocs.json")).unwrap();
-        assert_eq!(
-            event,
-            ScanEvent::InspectorScan {
-                repository: "amazon/amazon-ecs-sample".into(),
-                digest: "sha256:36c7b282abd0186e01419f2e58743e1bf635808231049bbc9d77e5EXAMPLE"
-                    .into(),
-                tags: vec!["latest".into()],
-                counts: vec![
-                    (Severity::Critical, 7),
-                    (Severity::High, 61),
-                    (Severity::Medium, 62)
-                ],
-                time: "2021-12-03T18:03:16Z".parse().unwrap(),
-            }
-        );
-        assert_eq!(
-            event.image().unwrap().display_name(),
-            "amazon/amazon-ecs-sample:latest"
-        );
-    }
-
-    #[test]
-    fn other_ecr_and_inspector_events_are_other() {
-        let cases = [
-            (
-                "ecr-image-action.push.awsdocs.json",
-                other("aws.ecr", "ECR Image Action"),
-            ),
-            (
-                "ecr-scan-resource-change.awsdocs.json",
-                other("aws.ecr", "ECR Scan Resource Change"),
-            ),
-            (
-                "inspector2-finding.ecr.awsdocs.json",
-                other("aws.inspector2", "Inspector2 Finding"),
-            ),
-        ];
-        for (name, expected) in cases {
-            assert_eq!(parse_event(&fixture(name)).unwrap(), expected, "{name}");
-        }
-    }
-
-    #[test]
-    fn a_failed_scan_without_counts_parses() {
-        let message = fixture("ecr-image-scan.basic.awsdocs.json")
-            .replace("COMPLETE", "FAILED")
-            .replace(r#""CRITICAL": 10,"#, "")
-            .replace(r#""MEDIUM": 9"#, "");
-        let ScanEvent::EcrScan { status, counts, .. } = parse_event(&message).unwrap() else {
-            panic!("not an ECR scan event");
-        };
-        assert_eq!((status, counts), (EcrScanStatus::Failed, vec![]));
-    }
-
-    #[test]
-    fn a_plain_message_is_not_an_event() {
-        for message in ["Hello from SNS", r#"{"hello":"world"}"#, ""] {
-            assert!(
-                matches!(parse_event(message), Err(EventError::NotAnEvent(_))),
-                "{message}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_scan_event_without_a_digest_is_malformed() {
-        let message = fixture("ecr-image-scan.basic.awsdocs.json").replace("image-digest", "x");
-        assert!(matches!(
-            parse_event(&message),
-            Err(EventError::BadDetail { .. })
-        ));
-    }
-
-    #[test]
-    fn an_unknown_ecr_scan_status_is_refused() {
-        let message = fixture("ecr-image-scan.basic.awsdocs.json").replace("COMPLETE", "PENDING");
-        assert!(
-            matches!(parse_event(&message), Err(EventError::UnknownStatus(s)) if s == "PENDING")
-        );
-    }
-
-    #[test]
-    fn a_plain_repository_name_is_kept_as_it_is() {
-        assert_eq!(repository_from_arn("example"), "example");
-        assert_eq!(
-            repository_from_arn("arn:aws-cn:ecr:cn-north-1:1:repository/team/web"),
-            "team/web"
-        );
-    }
-}
+mod tests;

@@ -119,8 +119,18 @@ pub enum ScanStatus {
     InProgress,
     Complete,
     Failed(String),
+    /// The scan finished, and its event counted these findings (per severity, most
+    /// severe first), but ECR's answer lists fewer: Amazon Inspector has not handed
+    /// them to ECR yet. The counts stand in for the findings until it has.
+    FindingsPending(Vec<(Severity, usize)>),
     /// Anything else ECR says (`ACTIVE`, `PENDING`, `SCAN_ELIGIBILITY_EXPIRED`...), with its description.
     Other(String),
+}
+
+/// How many findings `counts` adds up to; an absurd count saturates at `usize::MAX`
+/// instead of wrapping around (to "no findings").
+pub fn total(counts: &[(Severity, usize)]) -> usize {
+    counts.iter().fold(0, |sum, (_, n)| sum.saturating_add(*n))
 }
 
 /// The findings of one scan of one image.

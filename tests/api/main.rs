@@ -32,3 +32,4 @@ mod store;
 mod store_audit;
 mod store_digests;
 mod subscriptions;
+mod summaries;

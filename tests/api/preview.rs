@@ -23,10 +23,22 @@ fn preview(args: &[&str]) -> std::process::Output {
         .expect("the binary runs")
 }
 
+/// The basic sample event, counting what the basic sample answer lists (one MEDIUM
+/// finding), saved in a file of its own.
+fn basic_event_counting_the_sample_answer() -> std::path::PathBuf {
+    let event = std::fs::read_to_string(fixture("events/ecr-image-scan.basic.awsdocs.json"));
+    let mut event: serde_json::Value = serde_json::from_str(&event.unwrap()).unwrap();
+    event["detail"]["finding-severity-counts"] = serde_json::json!({ "MEDIUM": 1 });
+    let path = std::env::temp_dir().join(format!("ecrscan-preview-{}.json", std::process::id()));
+    std::fs::write(&path, event.to_string()).unwrap();
+    path
+}
+
 #[test]
 fn preview_renders_the_messages_of_a_scan_with_no_settings_at_all() {
+    let event = basic_event_counting_the_sample_answer();
     let output = preview(&[
-        &fixture("events/ecr-image-scan.basic.awsdocs.json"),
+        event.to_str().unwrap(),
         "--findings",
         &fixture("ecr/describe-image-scan-findings.basic.awsdocs.json"),
     ]);
@@ -43,6 +55,30 @@ fn preview_renders_the_messages_of_a_scan_with_no_settings_at_all() {
         .matches("https://app.slack.com/block-kit-builder/#%7B")
         .count();
     assert_eq!(links, 2, "{stdout}");
+    std::fs::remove_file(event).unwrap();
+}
+
+#[test]
+fn preview_of_an_inspector_scan_ecr_does_not_list_yet_shows_the_events_counts() {
+    let output = preview(&[
+        &fixture("events/inspector2-scan.ecr.awsdocs.json"),
+        "--findings",
+        &fixture("ecr/describe-image-scan-findings.enhanced-active.aws-cli-6759.json"),
+    ]);
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.starts_with("Message 1 of 1: the summary"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("*130 findings*"), "{stdout}");
+    assert!(stdout.contains("Details not available yet"), "{stdout}");
+    assert!(!stdout.to_lowercase().contains("no findings"), "{stdout}");
 }
 
 #[test]

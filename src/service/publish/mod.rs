@@ -12,7 +12,7 @@ use crate::aws::AwsError;
 use crate::jobs::{Failure, ScanResult};
 use crate::routing::targets;
 use crate::scan::diff::diff;
-use crate::scan::events::{EcrScanStatus, ScanEvent, parse_event};
+use crate::scan::events::{self, EcrScanStatus, ScanEvent, parse_event};
 use crate::scan::findings::{ScanKind, ScanReport, ScanStatus};
 use crate::scan::image::Image;
 use crate::state::AppState;
@@ -169,17 +169,10 @@ async fn fetch_report(
     }
 }
 
-/// The findings ECR gave, with the event's word on failure: a scan the event says
-/// failed is shown as failed whatever the findings' status says.
+/// The findings ECR gave, corrected by what the event says (failure, scanner, and
+/// its counts when ECR lists fewer findings): see [`events::as_reported`].
 pub fn as_reported(event: &ScanEvent, report: ScanReport) -> ScanReport {
-    match report.status {
-        ScanStatus::Failed(_) => report,
-        _ if failed(event) => ScanReport {
-            status: ScanStatus::Failed("ECR reported the scan as failed".into()),
-            ..report
-        },
-        _ => report,
-    }
+    events::as_reported(event, report)
 }
 
 fn failed(event: &ScanEvent) -> bool {

@@ -67,8 +67,19 @@ pub fn render(
     min: Severity,
 ) -> Option<Rendered> {
     let counts = |f: &&Finding| f.severity <= min;
+    let status = match &report.status {
+        ScanStatus::FindingsPending(pending) => {
+            let pending: Vec<_> = pending.iter().filter(|(s, _)| *s <= min).copied().collect();
+            if pending.is_empty() && min != Severity::Undefined {
+                return None;
+            }
+            ScanStatus::FindingsPending(pending)
+        }
+        status => status.clone(),
+    };
     let report = ScanReport {
         findings: report.findings.iter().filter(counts).cloned().collect(),
+        status,
         ..report.clone()
     };
     let changes = previous.map(|p| {
@@ -84,7 +95,8 @@ pub fn render(
         .filter(|_| changes.as_ref().is_some_and(Changes::is_empty))
         .and_then(|p| chrono::DateTime::from_timestamp(p.changed_at, 0));
     let outcome = match &changes {
-        _ if !complete => Outcome::Failed,
+        _ if matches!(report.status, ScanStatus::Failed(_)) => Outcome::Failed,
+        _ if !complete => Outcome::Pending,
         None => Outcome::First,
         Some(changes) if changes.is_empty() => Outcome::Unchanged,
         Some(_) => Outcome::Changed,
@@ -155,7 +167,7 @@ pub fn layout(rendered: Rendered, thread: Thread, quiet: bool) -> Vec<Planned> {
                 changes.collect(),
             )
         }
-        (Thread::Existing, Outcome::First | Outcome::Failed) => {
+        (Thread::Existing, Outcome::First | Outcome::Failed | Outcome::Pending) => {
             let summary = Planned::Reply {
                 content: rendered.summary.clone(),
                 broadcast,

@@ -70,6 +70,7 @@ fn others(tally: &Tally) -> Vec<String> {
         (tally.changed, "with other changes"),
         (tally.first, "scanned for the first time"),
         (tally.failed, "failed"),
+        (tally.pending, "not complete yet"),
         (tally.unchanged, "unchanged"),
     ]
     .into_iter()

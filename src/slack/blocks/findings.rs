@@ -7,7 +7,8 @@ use super::format::{
     header, kind, message, more_line, pack, section, status_line, time,
 };
 use crate::scan::diff::most_severe_first;
-use crate::scan::findings::{Finding, ScanReport, ScanStatus};
+use crate::scan::findings::{Finding, ScanReport, ScanStatus, Severity, total};
+use crate::scan::image::Image;
 use crate::slack::limits::MAX_SECTION_TEXT;
 
 /// How many findings `/ecrscan findings` lists; the rest are counted.
@@ -50,7 +51,7 @@ pub(super) fn heading(report: &ScanReport, with_tags: bool) -> Vec<SlackBlock> {
     facts.push(code(image.short_digest(), 80));
     facts.push(kind(report.kind).to_string());
     let when = match report.status {
-        ScanStatus::Complete => "completed",
+        ScanStatus::Complete | ScanStatus::FindingsPending(_) => "completed",
         _ => "as of",
     };
     facts.push(format!("{when} {}", time(report.completed_at)));
@@ -58,32 +59,66 @@ pub(super) fn heading(report: &ScanReport, with_tags: bool) -> Vec<SlackBlock> {
 }
 
 /// The state of the scan: how many findings of each severity, "no findings",
-/// or why there are none yet.
+/// or why there are none yet. Findings ECR does not list yet are the event's
+/// counts, never "no findings".
 pub(super) fn state(report: &ScanReport) -> SlackBlock {
-    let counts = count(&report.findings);
-    let total = report.findings.len();
-    let counts = match total {
+    if let ScanStatus::FindingsPending(counts) = &report.status {
+        return section(format!(
+            "{}\n{}",
+            counted(counts),
+            pending_line(&report.image)
+        ));
+    }
+    let listed = report.findings.len();
+    let counts = match listed {
         0 => ":white_check_mark: *No findings*: no known vulnerabilities in this image.".into(),
-        1 => format!("*1 finding*: {}", counts_line(&counts)),
-        _ => format!("*{total} findings*: {}", counts_line(&counts)),
+        _ => counted(&count(&report.findings)),
     };
     match status_line(&report.status) {
-        Some(status) if total == 0 => section(status),
+        Some(status) if listed == 0 => section(status),
         Some(status) => section(format!("{status}\n{counts}")),
         None => section(counts),
     }
 }
 
+/// `*42 findings*: :red_circle: 3 critical · :large_orange_circle: 39 high`.
+pub(super) fn counted(counts: &[(Severity, usize)]) -> String {
+    format!(
+        "*{}*: {}",
+        findings_count(total(counts)),
+        counts_line(counts)
+    )
+}
+
+/// Why a completed scan's findings are counts only, and where to read them.
+fn pending_line(image: &Image) -> String {
+    let reference = match image.tags.first() {
+        Some(tag) => format!("{}:{tag}", image.repository),
+        None => format!("{}@{}", image.repository, image.digest),
+    };
+    format!(
+        ":hourglass_flowing_sand: *Details not available yet*: these are the counts of the \
+         scan event; ECR does not list the findings yet. See them in the AWS console \
+         (Amazon Inspector), or with {} later.",
+        code(&format!("/ecrscan findings {reference}"), 500)
+    )
+}
+
 /// `example:web-latest: 42 findings (3 critical, 39 high)`.
 pub(super) fn fallback(report: &ScanReport) -> String {
     let name = escape_within(&report.image.display_name(), 400);
-    let total = report.findings.len();
+    let listed = report.findings.len();
     let counts = counts_words(&count(&report.findings));
     match &report.status {
-        ScanStatus::Complete if total == 0 => format!("{name}: no findings"),
-        ScanStatus::Complete => format!("{name}: {} ({counts})", findings_count(total)),
+        ScanStatus::Complete if listed == 0 => format!("{name}: no findings"),
+        ScanStatus::Complete => format!("{name}: {} ({counts})", findings_count(listed)),
         ScanStatus::InProgress => format!("{name}: scan in progress"),
         ScanStatus::Failed(_) => format!("{name}: scan failed"),
+        ScanStatus::FindingsPending(counts) => format!(
+            "{name}: {} ({}); details not available yet",
+            findings_count(total(counts)),
+            counts_words(counts)
+        ),
         ScanStatus::Other(description) => {
             format!("{name}: scan {}", escape_within(description, 200))
         }

@@ -232,10 +232,11 @@ pub fn kind(kind: ScanKind) -> &'static str {
     }
 }
 
-/// What a user should read about a scan that did not complete; `None` when it did.
+/// What a user should read about a scan that did not complete; `None` when it did
+/// (findings ECR does not list yet are the summary's to explain).
 pub fn status_line(status: &ScanStatus) -> Option<String> {
     match status {
-        ScanStatus::Complete => None,
+        ScanStatus::Complete | ScanStatus::FindingsPending(_) => None,
         ScanStatus::InProgress => Some(
             ":hourglass_flowing_sand: *Scan in progress*: findings follow when it completes."
                 .into(),

@@ -5,13 +5,13 @@ use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
 
 use super::changes::has_new_critical;
-use super::findings::{fallback, heading, state};
+use super::findings::{counted, fallback, heading, state};
 use super::format::{
-    code, context, counts_line, counts_words, escape_within, finding_line, findings_count, mention,
-    message, more_line, pack, section, status_line, time,
+    code, context, counts_words, escape_within, finding_line, findings_count, mention, message,
+    more_line, pack, section, status_line, time,
 };
 use crate::scan::diff::Changes;
-use crate::scan::findings::{Finding, ScanReport, Severity};
+use crate::scan::findings::{Finding, ScanKind, ScanReport, ScanStatus, Severity, total};
 use crate::scan::image::Image;
 use crate::slack::limits::{MAX_BUTTON_VALUE, MAX_SECTION_TEXT};
 
@@ -80,8 +80,8 @@ pub fn scan_started(image: &Image, user_id: &str) -> SlackMessageContent {
 }
 
 /// The summary of a finished scan, with what changed since the previous one
-/// (`None`: this is the first scan of the tag) and, when nothing did, since
-/// when the findings are the same (`unchanged_since`).
+/// (`None`: this is the first scan of the tag; only a complete scan is compared)
+/// and, when nothing did, since when the findings are the same (`unchanged_since`).
 pub fn summary(
     report: &ScanReport,
     changes: Option<&Changes>,
@@ -89,8 +89,10 @@ pub fn summary(
 ) -> SlackMessageContent {
     let mut blocks = heading(report, true);
     blocks.push(state(report));
-    blocks.extend(what_changed(report, changes, unchanged_since));
-    blocks.extend(buttons(&report.image));
+    if report.status == ScanStatus::Complete {
+        blocks.extend(what_changed(report, changes, unchanged_since));
+    }
+    blocks.extend(buttons(report));
 
     let mut fallback = fallback(report);
     match changes {
@@ -113,33 +115,46 @@ pub fn summary(
 }
 
 /// The summary of a scan known only from its event's severity counts, most severe
-/// first (`ecrscan preview` without a findings file): it says the findings were not
-/// fetched. `report` gives the image, kind, status and time; its findings are ignored.
-pub fn summary_of_counts(report: &ScanReport, counts: &[(Severity, usize)]) -> SlackMessageContent {
+/// first (`ecrscan preview` without a findings file; `None`: the event carries no
+/// counts): it says the findings were not fetched. `report` gives the image, kind,
+/// status and time; its findings are ignored.
+pub fn summary_of_counts(
+    report: &ScanReport,
+    counts: Option<&[(Severity, usize)]>,
+) -> SlackMessageContent {
     let name = escape_within(&report.image.display_name(), 400);
-    let total: usize = counts.iter().map(|(_, n)| n).sum();
-    let (line, fallback) = match total {
-        0 => (
+    let (line, fallback) = match counts.map(|c| (c, total(c))) {
+        None => (
+            ":grey_question: The scan event carries no severity counts.".to_string(),
+            format!("{name}: no severity counts in the scan event"),
+        ),
+        Some((_, 0)) => (
             "*No findings* in the scan event.".to_string(),
             format!("{name}: no findings"),
         ),
-        n => (
-            format!("*{}*: {}", findings_count(n), counts_line(counts)),
+        Some((counts, n)) => (
+            counted(counts),
             format!("{name}: {} ({})", findings_count(n), counts_words(counts)),
         ),
     };
-    let state = match status_line(&report.status) {
-        Some(status) => format!("{status}\n{line}"),
-        None => line,
+    let failed = matches!(report.status, ScanStatus::Failed(_));
+    let (state, fallback) = match status_line(&report.status) {
+        // A failed scan found nothing to count: its reason is all there is to say.
+        Some(status) if failed => (status, format!("{name}: scan failed")),
+        Some(status) => (format!("{status}\n{line}"), fallback),
+        None => (line, fallback),
     };
     let mut blocks = heading(report, true);
     blocks.push(section(state));
-    blocks.push(context(
-        ":information_source: Findings not fetched: these are the event's severity counts. \
+    let source = match counts {
+        Some(_) => ": these are the event's severity counts",
+        None => "",
+    };
+    blocks.push(context(format!(
+        ":information_source: Findings not fetched{source}. \
          The bot posts each finding too, from `DescribeImageScanFindings`."
-            .into(),
-    ));
-    blocks.extend(buttons(&report.image));
+    )));
+    blocks.extend(buttons(report));
     message(format!("{fallback} (findings not fetched)"), blocks)
 }
 
@@ -187,19 +202,33 @@ fn listed(title: &str, findings: &[Finding], shown: usize) -> Vec<SlackBlock> {
     blocks
 }
 
-fn buttons(image: &Image) -> Option<SlackBlock> {
-    let value = ButtonTarget::of(image).to_value()?;
+/// All findings, and Rescan for a basic scan. ECR refuses manual scans on an
+/// enhanced registry, so an enhanced scan's summary says Inspector rescans instead.
+fn buttons(report: &ScanReport) -> Vec<SlackBlock> {
+    let enhanced = report.kind == ScanKind::Enhanced;
+    let mut blocks = Vec::new();
+    if enhanced {
+        blocks.push(context(
+            ":arrows_counterclockwise: Amazon Inspector rescans this image continuously: \
+             there is no scan to start by hand."
+                .into(),
+        ));
+    }
+    let Some(value) = ButtonTarget::of(&report.image).to_value() else {
+        return blocks;
+    };
     let button = |text: &str, action: &str| -> SlackActionBlockElement {
         SlackBlockButtonElement::new(pt!(text.to_string()))
             .with_action_id(action.to_string().into())
             .with_value(value.clone())
             .into()
     };
-    let elements = vec![
-        button("Rescan", RESCAN_ACTION),
-        button("All findings", ALL_FINDINGS_ACTION),
-    ];
-    Some(SlackActionsBlock::new(elements).into())
+    let mut elements = vec![button("All findings", ALL_FINDINGS_ACTION)];
+    if !enhanced {
+        elements.insert(0, button("Rescan", RESCAN_ACTION));
+    }
+    blocks.push(SlackActionsBlock::new(elements).into());
+    blocks
 }
 
 #[cfg(test)]

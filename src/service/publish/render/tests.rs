@@ -168,3 +168,20 @@ fn a_channel_with_a_minimum_sees_no_change_in_findings_below_it() {
 
     assert_eq!(rendered.unwrap().outcome, Outcome::Unchanged);
 }
+
+#[test]
+fn counts_of_findings_not_listed_yet_keep_to_the_channels_minimum() {
+    let mut pending = report(Vec::new());
+    pending.status =
+        ScanStatus::FindingsPending(vec![(Severity::Critical, 7), (Severity::High, 61)]);
+
+    let critical_only = render(&pending, None, Severity::Critical).unwrap();
+    let json = serde_json::to_string(&critical_only.summary).unwrap();
+    assert!(json.contains("*7 findings*"), "{json}");
+    assert!(!json.contains("61 high"), "{json}");
+
+    pending.status = ScanStatus::FindingsPending(vec![(Severity::Low, 3)]);
+    assert!(render(&pending, None, Severity::High).is_none());
+    let everything = render(&pending, None, Severity::Undefined).unwrap();
+    assert_eq!(everything.outcome, Outcome::Pending);
+}

@@ -176,7 +176,7 @@ fn a_summary_of_two_thousand_absurd_findings_stays_within_limits() {
 #[test]
 fn a_summary_of_counts_shows_them_and_says_the_findings_were_not_fetched() {
     let counts = [(Severity::Critical, 10), (Severity::Medium, 9)];
-    let content = summary_of_counts(&report(vec![]), &counts);
+    let content = summary_of_counts(&report(vec![]), Some(&counts));
 
     let text = visible_text(&content);
     assert!(text.contains("*19 findings*"), "{text}");
@@ -189,5 +189,51 @@ fn a_summary_of_counts_shows_them_and_says_the_findings_were_not_fetched() {
         content.text.as_deref(),
         Some("example:web-latest: 19 findings (10 critical, 9 medium) (findings not fetched)")
     );
+    assert_within_limits(&content);
+}
+
+#[test]
+fn findings_ecr_does_not_list_yet_fit_whatever_the_image_and_name_it_by_digest() {
+    let mut pending = report(vec![]);
+    pending.image.repository = "r".repeat(256); // ECR's longest repository name
+    pending.image.tags = vec![];
+    pending.status = ScanStatus::FindingsPending(Severity::ALL.map(|s| (s, usize::MAX)).to_vec());
+    let text = visible_text(&summary(&pending, None, None));
+    assert!(text.contains("Details not available yet"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "`/ecrscan findings {}@{}`",
+            "r".repeat(256),
+            image().digest
+        )),
+        "{text}"
+    );
+
+    pending.image.repository = "r<&>".repeat(2000);
+    let content = summary(&pending, None, None);
+    assert!(visible_text(&content).contains("findings r&lt;&amp;&gt;r"));
+    assert_within_limits(&content);
+}
+
+#[test]
+fn a_summary_of_a_scan_that_did_not_complete_does_not_call_it_a_first_scan() {
+    let mut failed = report(vec![]);
+    failed.status = ScanStatus::Failed("UnsupportedImageError".into());
+    let text = visible_text(&summary(&failed, None, None));
+
+    assert!(text.contains("Scan failed"), "{text}");
+    assert!(!text.contains("First scan"), "{text}");
+}
+
+#[test]
+fn an_enhanced_summary_offers_all_findings_but_no_rescan() {
+    let mut enhanced = report(vec![finding("CVE-1", Severity::High)]);
+    enhanced.kind = ScanKind::Enhanced;
+    let content = summary(&enhanced, None, None);
+
+    let buttons = button_values(&content);
+    assert_eq!(buttons.len(), 1);
+    assert_eq!(buttons[0].0, ALL_FINDINGS_ACTION);
+    assert!(visible_text(&content).contains("rescans this image continuously"));
     assert_within_limits(&content);
 }
