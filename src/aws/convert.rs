@@ -83,7 +83,9 @@ fn basic(f: &ImageScanFinding) -> Finding {
     }
 }
 
-/// One finding per vulnerable package (Inspector lists several under one vulnerability).
+/// One finding per vulnerable package (Inspector lists several under one vulnerability),
+/// each with the vulnerability's `fixAvailable` (YES or PARTIAL) and `exploitAvailable`
+/// (YES). The SDK's `EnhancedImageScanFinding` has no EPSS score, so `epss` stays empty.
 fn enhanced(f: &EnhancedImageScanFinding) -> Vec<Finding> {
     let details = f.package_vulnerability_details();
     let id = details
@@ -106,8 +108,8 @@ fn enhanced(f: &EnhancedImageScanFinding) -> Vec<Finding> {
         fixed_in: None,
         cvss,
         uri: details.and_then(|d| d.source_url()).map(str::to_string),
-        fix_available: false,
-        exploit_available: false,
+        fix_available: matches!(f.fix_available(), Some("YES" | "PARTIAL")),
+        exploit_available: f.exploit_available() == Some("YES"),
         epss: None,
     };
     let packages = details.map(|d| d.vulnerable_packages()).unwrap_or_default();
@@ -136,3 +138,6 @@ fn severity(name: &str) -> Severity {
 pub(super) fn time(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
+
+#[cfg(test)]
+mod tests;
