@@ -28,6 +28,8 @@ pub struct Settings {
     pub insecure_sns_cert_origin: Option<Url>,
     pub digest_threshold: u32,
     pub digest_window: Duration,
+    /// How long `Inspector2 Finding` events of one image are gathered before one update.
+    pub finding_window: Duration,
     /// Secret: a PostgreSQL URL can carry a password.
     pub database_url: SecretString,
     pub port: u16,
@@ -88,6 +90,11 @@ impl Settings {
             digest_window: Duration::from_secs(env.parsed(
                 "ECRSCAN_DIGEST_WINDOW_SECS",
                 "60",
+                "a whole number of seconds",
+            )?),
+            finding_window: Duration::from_secs(env.parsed(
+                "ECRSCAN_FINDING_WINDOW_SECS",
+                "120",
                 "a whole number of seconds",
             )?),
             database_url: env
@@ -210,6 +217,7 @@ mod tests {
         assert_eq!(s.timezone, Tz::UTC);
         assert_eq!(s.digest_threshold, 5);
         assert_eq!(s.digest_window, Duration::from_secs(60));
+        assert_eq!(s.finding_window, Duration::from_secs(120));
         assert!(s.sns_topic_arns.is_empty());
     }
 
@@ -236,6 +244,7 @@ mod tests {
             ("ECRSCAN_TIMEZONE", "Mars/Olympus"),
             ("SLACK_API_URL", "ftp://slack"),
             ("ECRSCAN_DIGEST_THRESHOLD", "-1"),
+            ("ECRSCAN_FINDING_WINDOW_SECS", "2m"),
             (
                 "ECRSCAN_INSECURE_SNS_CERT_ORIGIN",
                 "http://127.0.0.1:9100/certs?x=1",
@@ -247,6 +256,16 @@ mod tests {
             assert_eq!(err.variable, name, "{err}");
             assert!(err.to_string().contains(value), "{err}");
         }
+    }
+
+    #[test]
+    fn the_finding_window_is_read_in_seconds() {
+        let mut pairs = REQUIRED.to_vec();
+        pairs.push(("ECRSCAN_FINDING_WINDOW_SECS", "300"));
+        assert_eq!(
+            settings(&pairs).unwrap().finding_window,
+            Duration::from_secs(300)
+        );
     }
 
     #[test]
