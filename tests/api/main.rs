@@ -29,4 +29,6 @@ mod sns_freshness;
 mod sns_harness;
 mod store;
 mod store_audit;
+mod store_findings;
+mod store_findings_races;
 mod subscriptions;
