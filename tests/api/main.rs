@@ -2,6 +2,7 @@
 
 mod databases;
 mod deploy;
+mod deploy_rules;
 mod doctor;
 mod ecr_mock;
 mod findings;
