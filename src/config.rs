@@ -31,6 +31,8 @@ pub struct Settings {
     pub digest_window: Duration,
     /// Messages posted to one channel per second, after a short burst.
     pub posts_per_second: NonZeroU32,
+    /// How long `Inspector2 Finding` events of one image are gathered before one update.
+    pub finding_window: Duration,
     /// Secret: a PostgreSQL URL can carry a password.
     pub database_url: SecretString,
     pub port: u16,
@@ -98,6 +100,11 @@ impl Settings {
                 "1",
                 "a whole number above 0",
             )?,
+            finding_window: Duration::from_secs(env.parsed(
+                "ECRSCAN_FINDING_WINDOW_SECS",
+                "120",
+                "a whole number of seconds",
+            )?),
             database_url: env
                 .optional("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://ecrscan.db".into())
@@ -218,6 +225,7 @@ mod tests {
         assert_eq!(s.timezone, Tz::UTC);
         assert_eq!(s.digest_threshold, 5);
         assert_eq!(s.digest_window, Duration::from_secs(60));
+        assert_eq!(s.finding_window, Duration::from_secs(120));
         assert!(s.sns_topic_arns.is_empty());
     }
 
@@ -244,6 +252,7 @@ mod tests {
             ("ECRSCAN_TIMEZONE", "Mars/Olympus"),
             ("SLACK_API_URL", "ftp://slack"),
             ("ECRSCAN_DIGEST_THRESHOLD", "-1"),
+            ("ECRSCAN_FINDING_WINDOW_SECS", "2m"),
             (
                 "ECRSCAN_INSECURE_SNS_CERT_ORIGIN",
                 "http://127.0.0.1:9100/certs?x=1",
@@ -255,6 +264,16 @@ mod tests {
             assert_eq!(err.variable, name, "{err}");
             assert!(err.to_string().contains(value), "{err}");
         }
+    }
+
+    #[test]
+    fn the_finding_window_is_read_in_seconds() {
+        let mut pairs = REQUIRED.to_vec();
+        pairs.push(("ECRSCAN_FINDING_WINDOW_SECS", "300"));
+        assert_eq!(
+            settings(&pairs).unwrap().finding_window,
+            Duration::from_secs(300)
+        );
     }
 
     #[test]

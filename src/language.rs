@@ -134,7 +134,7 @@ fn parse_command(name: &str, options: &Options, args: &[String]) -> Result<Comma
         "subscribe" => Command::Subscribe {
             pattern: one_pattern(name, args)?,
             min: match &options.min {
-                Some(min) => min.parse().map_err(|e| format!("`min={min}`: {e}"))?,
+                Some(min) => min_severity(min)?,
                 None => Severity::Undefined,
             },
         },
@@ -153,6 +153,19 @@ fn parse_command(name: &str, options: &Options, args: &[String]) -> Result<Comma
         }
         _ => return Err(format!("`{name}` is not a command")),
     })
+}
+
+/// The severity of `min=`. `untriaged` is refused: Inspector has not rated such
+/// a finding yet, so it is no floor to count up from (it sits with `undefined`
+/// at the bottom, and only "all findings" hears it).
+fn min_severity(min: &str) -> Result<Severity, String> {
+    match min.parse() {
+        Ok(Severity::Untriaged) => Err(format!(
+            "`min={min}`: untriaged findings have no severity yet, so they cannot be a minimum; leave `min=` out to hear every finding, untriaged ones included"
+        )),
+        Ok(severity) => Ok(severity),
+        Err(e) => Err(format!("`min={min}`: {e}")),
+    }
 }
 
 /// Whitespace-separated words; a word with an open `(` runs to its `)`.

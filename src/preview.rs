@@ -44,6 +44,12 @@ pub struct Message {
 /// `DescribeImageScanFindings` response (JSON) of the same image.
 pub fn messages(event: &str, findings: Option<&str>) -> anyhow::Result<Vec<Message>> {
     let event = parse_event(event).context("EVENT is not an EventBridge event")?;
+    if let ScanEvent::Finding(finding) = &event {
+        bail!(
+            "EVENT is an `Inspector2 Finding` event about {}: ecrscan gathers these per image for ECRSCAN_FINDING_WINDOW_SECS and posts one update, which preview does not render",
+            finding.image.display_name()
+        );
+    }
     let Some(image) = event.image() else {
         if let ScanEvent::Other {
             source,
@@ -99,7 +105,9 @@ fn from_event(
             *time,
             counts.clone(),
         ),
-        ScanEvent::Other { .. } => unreachable!("only scan events name an image"),
+        ScanEvent::Finding(_) | ScanEvent::Other { .. } => {
+            unreachable!("only scan events come here")
+        }
     };
     let report = ScanReport {
         image,

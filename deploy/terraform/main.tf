@@ -1,8 +1,8 @@
 # The AWS side of ecrscan: scan events to its /sns endpoint, the role EventBridge
 # Scheduler assumes to start scans, and the policy for ecrscan's own credentials.
 #
-#   ECR "ECR Image Scan" / Inspector "Inspector2 Scan" --> EventBridge rule --> SNS topic
-#     --> HTTPS subscription --> ecrscan POST /sns
+#   ECR "ECR Image Scan" / Inspector "Inspector2 Scan", "Inspector2 Finding"
+#     --> EventBridge rule --> SNS topic --> HTTPS subscription --> ecrscan POST /sns
 
 data "aws_arn" "topic" {
   arn = aws_sns_topic.scans.arn
@@ -20,14 +20,20 @@ locals {
   # What ecrscan and Scheduler may scan: the watched repositories, or all of them.
   scannable_arns = length(var.repositories) == 0 ? ["${local.ecr_prefix}/*"] : local.watched_arns
 
-  event_pattern = merge(
-    {
-      source        = ["aws.ecr", "aws.inspector2"]
-      "detail-type" = ["ECR Image Scan", "Inspector2 Scan"]
-    },
-    # Both events list the repository's ARN in `resources`; no filter when none is named.
-    { for key, arns in { resources = local.watched_arns } : key => arns if length(arns) > 0 },
-  )
+  # What `resources` holds: scan events list the repository's ARN, finding events
+  # the image's (REPOSITORY_ARN/sha256:...). Findings about EC2 instances, Lambda
+  # functions or code repositories name no ECR ARN, so they are not forwarded.
+  # Every entry is a wildcard (one without `*` matches exactly), so that the
+  # pattern is one list of one type whether or not repositories are named.
+  watched_resources = length(var.repositories) == 0 ? ["${local.ecr_prefix}/*"] : flatten([
+    for arn in local.watched_arns : [arn, "${arn}/sha256:*"]
+  ])
+
+  event_pattern = {
+    source        = ["aws.ecr", "aws.inspector2"]
+    "detail-type" = ["ECR Image Scan", "Inspector2 Scan", "Inspector2 Finding"]
+    resources     = [for pattern in local.watched_resources : { wildcard = pattern }]
+  }
 }
 
 # --- Scan results: EventBridge -> SNS -> ecrscan -------------------------------
@@ -73,7 +79,7 @@ resource "aws_sns_topic_subscription" "ecrscan" {
 
 resource "aws_cloudwatch_event_rule" "scans" {
   name          = "${var.name}-scan-results"
-  description   = "ECR basic and Inspector enhanced scan results, for ecrscan"
+  description   = "ECR basic and Inspector enhanced scan results and findings of ECR images, for ecrscan"
   event_pattern = jsonencode(local.event_pattern)
   tags          = var.tags
 }

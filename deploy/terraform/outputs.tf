@@ -19,7 +19,7 @@ output "bot_policy_arn" {
 }
 
 output "event_rule_arn" {
-  description = "The EventBridge rule that forwards scan results to the topic."
+  description = "The EventBridge rule that forwards scan results and findings of ECR images to the topic."
   value       = aws_cloudwatch_event_rule.scans.arn
 }
 

@@ -91,7 +91,9 @@ fn basic(f: &ImageScanFinding) -> Finding {
     }
 }
 
-/// One finding per vulnerable package (Inspector lists several under one vulnerability).
+/// One finding per vulnerable package (Inspector lists several under one vulnerability),
+/// each with the vulnerability's `fixAvailable` (YES or PARTIAL) and `exploitAvailable`
+/// (YES). The SDK's `EnhancedImageScanFinding` has no EPSS score, so `epss` stays empty.
 fn enhanced(f: &EnhancedImageScanFinding) -> Vec<Finding> {
     let details = f.package_vulnerability_details();
     let id = details
@@ -114,8 +116,8 @@ fn enhanced(f: &EnhancedImageScanFinding) -> Vec<Finding> {
         fixed_in: None,
         cvss,
         uri: details.and_then(|d| d.source_url()).map(str::to_string),
-        fix_available: false,
-        exploit_available: false,
+        fix_available: matches!(f.fix_available(), Some("YES" | "PARTIAL")),
+        exploit_available: f.exploit_available() == Some("YES"),
         epss: None,
     };
     let packages = details.map(|d| d.vulnerable_packages()).unwrap_or_default();

@@ -248,6 +248,18 @@ fn subscribe_takes_a_minimum_severity() {
 }
 
 #[test]
+fn untriaged_is_no_minimum_and_the_refusal_says_how_to_hear_it() {
+    refused("subscribe example min=untriaged", "leave `min=` out");
+    assert_eq!(
+        ok("subscribe example min=undefined"),
+        Command::Subscribe {
+            pattern: ImagePattern::parse("example").unwrap(),
+            min: Severity::Undefined
+        }
+    );
+}
+
+#[test]
 fn patterns_are_checked() {
     assert_eq!(
         ok("unsubscribe team/*"),

@@ -87,6 +87,13 @@ fn an_event_that_is_not_a_scan_result_is_refused_with_a_reason() {
     let error = messages(&push, None).unwrap_err().to_string();
     assert!(error.contains("not a scan result"), "{error}");
 
+    let finding = fixture("events/inspector2-finding.ecr.inspector-docs.json");
+    let error = messages(&finding, None).unwrap_err().to_string();
+    assert!(
+        error.contains("`Inspector2 Finding` event about inspector2:ubuntu_latest"),
+        "{error}"
+    );
+
     let error = messages(&basic_event(), Some("{")).unwrap_err();
     assert!(format!("{error:#}").contains("FINDINGS"), "{error:#}");
 }

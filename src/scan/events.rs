@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::scan::findings::{ScanKind, ScanReport, ScanStatus, Severity, total};
 use crate::scan::image::Image;
+use crate::scan::inspector::{self, FindingEvent};
 
 /// How an ECR basic scan ended (`detail.scan-status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +17,7 @@ pub enum EcrScanStatus {
 }
 
 /// What an SNS notification told us.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ScanEvent {
     /// `aws.ecr` / `ECR Image Scan`: a basic scan finished.
     EcrScan {
@@ -41,12 +42,15 @@ pub enum ScanEvent {
         counts: Option<Vec<(Severity, usize)>>,
         time: DateTime<Utc>,
     },
+    /// `aws.inspector2` / `Inspector2 Finding` about an ECR image: one finding
+    /// created, updated or closed (findings about other resources are `Other`).
+    Finding(Box<FindingEvent>),
     /// Any other EventBridge event: logged, nothing posted.
     Other { source: String, detail_type: String },
 }
 
 impl ScanEvent {
-    /// The image a scan event is about; `None` for other events.
+    /// The image a scan or finding event is about; `None` for other events.
     pub fn image(&self) -> Option<Image> {
         match self {
             ScanEvent::EcrScan {
@@ -65,6 +69,7 @@ impl ScanEvent {
                 digest: digest.clone(),
                 tags: tags.clone(),
             }),
+            ScanEvent::Finding(event) => Some(event.image.clone()),
             ScanEvent::Other { .. } => None,
         }
     }
@@ -76,7 +81,7 @@ impl ScanEvent {
             ScanEvent::EcrScan { counts, .. } | ScanEvent::InspectorScan { counts, .. } => {
                 counts.as_deref()
             }
-            ScanEvent::Other { .. } => None,
+            ScanEvent::Finding(_) | ScanEvent::Other { .. } => None,
         }
     }
 
@@ -84,7 +89,7 @@ impl ScanEvent {
     pub fn time(&self) -> Option<DateTime<Utc>> {
         match self {
             ScanEvent::EcrScan { time, .. } | ScanEvent::InspectorScan { time, .. } => Some(*time),
-            ScanEvent::Other { .. } => None,
+            ScanEvent::Finding(_) | ScanEvent::Other { .. } => None,
         }
     }
 
@@ -132,7 +137,7 @@ pub enum EventError {
     /// Not JSON, or JSON without `source` and `detail-type` (e.g. a plain SNS publish).
     #[error("not an EventBridge event: {0}")]
     NotAnEvent(serde_json::Error),
-    /// A scan event whose `detail` lacks what it should hold.
+    /// A scan or finding event whose `detail` lacks what it should hold.
     #[error("malformed {detail_type} event: {error}")]
     BadDetail {
         detail_type: String,
@@ -148,7 +153,9 @@ struct Envelope {
     source: String,
     #[serde(rename = "detail-type")]
     detail_type: String,
-    time: Option<DateTime<Utc>>,
+    /// Read leniently: an unreadable time must not make a finding event fail.
+    #[serde(default)]
+    time: serde_json::Value,
     #[serde(default)]
     detail: serde_json::Value,
 }
@@ -169,6 +176,10 @@ struct ScanDetail {
 pub fn parse_event(message: &str) -> Result<ScanEvent, EventError> {
     let envelope: Envelope = serde_json::from_str(message).map_err(EventError::NotAnEvent)?;
     let kind = (envelope.source.as_str(), envelope.detail_type.as_str());
+    let time: Option<DateTime<Utc>> = envelope.time.as_str().and_then(|t| t.parse().ok());
+    if kind == ("aws.inspector2", "Inspector2 Finding") {
+        return finding(envelope, time.map(|t| t.timestamp()));
+    }
     if !matches!(
         kind,
         ("aws.ecr", "ECR Image Scan") | ("aws.inspector2", "Inspector2 Scan")
@@ -183,7 +194,7 @@ pub fn parse_event(message: &str) -> Result<ScanEvent, EventError> {
         error,
     };
     let detail: ScanDetail = serde_json::from_value(envelope.detail.clone()).map_err(bad)?;
-    let time = envelope.time.ok_or_else(|| {
+    let time = time.ok_or_else(|| {
         bad(<serde_json::Error as serde::de::Error>::missing_field(
             "time",
         ))
@@ -211,6 +222,22 @@ pub fn parse_event(message: &str) -> Result<ScanEvent, EventError> {
         counts,
         time,
     })
+}
+
+/// An `Inspector2 Finding`: [`ScanEvent::Finding`] for an ECR image, `Other` for
+/// any other resource.
+fn finding(envelope: Envelope, time: Option<i64>) -> Result<ScanEvent, EventError> {
+    match inspector::parse_detail(&envelope.detail, time) {
+        Ok(Some(event)) => Ok(ScanEvent::Finding(Box::new(event))),
+        Ok(None) => Ok(ScanEvent::Other {
+            source: envelope.source,
+            detail_type: envelope.detail_type,
+        }),
+        Err(error) => Err(EventError::BadDetail {
+            detail_type: envelope.detail_type,
+            error,
+        }),
+    }
 }
 
 /// `arn:aws:ecr:us-east-2:123456789012:repository/amazon/sample` -> `amazon/sample`;

@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A finding's severity, most severe first (so sorting ascending puts CRITICAL on top).
+/// `UNTRIAGED` (Inspector has not rated it yet) and `UNDEFINED` (basic scanning
+/// could not) both mean "not known", so they come last, in that order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Severity {
@@ -15,17 +17,19 @@ pub enum Severity {
     Medium,
     Low,
     Informational,
+    Untriaged,
     Undefined,
 }
 
 impl Severity {
     /// Every severity, most severe first.
-    pub const ALL: [Severity; 6] = [
+    pub const ALL: [Severity; 7] = [
         Severity::Critical,
         Severity::High,
         Severity::Medium,
         Severity::Low,
         Severity::Informational,
+        Severity::Untriaged,
         Severity::Undefined,
     ];
 
@@ -37,6 +41,7 @@ impl Severity {
             Severity::Medium => "MEDIUM",
             Severity::Low => "LOW",
             Severity::Informational => "INFORMATIONAL",
+            Severity::Untriaged => "UNTRIAGED",
             Severity::Undefined => "UNDEFINED",
         }
     }
@@ -48,7 +53,8 @@ impl fmt::Display for Severity {
     }
 }
 
-/// The severity name was not one AWS uses.
+/// The severity name was not one AWS uses. The hint names the severities a
+/// user may write (`min=`), which `untriaged` is not.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown severity `{0}`; use critical, high, medium, low, informational or undefined")]
 pub struct UnknownSeverity(pub String);
@@ -64,6 +70,7 @@ impl FromStr for Severity {
             "MEDIUM" => Ok(Severity::Medium),
             "LOW" => Ok(Severity::Low),
             "INFORMATIONAL" | "INFO" => Ok(Severity::Informational),
+            "UNTRIAGED" => Ok(Severity::Untriaged),
             "UNDEFINED" => Ok(Severity::Undefined),
             _ => Err(UnknownSeverity(s.to_string())),
         }
@@ -157,5 +164,24 @@ impl ScanReport {
             })
             .filter(|(_, n)| *n > 0)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn untriaged_is_read_from_aws_and_sorts_with_the_unknown_severities() {
+        assert_eq!("UNTRIAGED".parse(), Ok(Severity::Untriaged));
+        assert_eq!(Severity::Untriaged.to_string(), "UNTRIAGED");
+        let mut severities = vec![Severity::Undefined, Severity::Untriaged, Severity::Low];
+        severities.sort();
+        assert_eq!(
+            severities,
+            [Severity::Low, Severity::Untriaged, Severity::Undefined]
+        );
+        assert!(Severity::Informational < Severity::Untriaged);
+        assert_eq!(Severity::ALL[5], Severity::Untriaged);
     }
 }

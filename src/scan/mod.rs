@@ -5,3 +5,4 @@ pub mod diff;
 pub mod events;
 pub mod findings;
 pub mod image;
+pub mod inspector;

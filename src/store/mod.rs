@@ -1,6 +1,7 @@
 //! Storage: one trait per concern, one schema, two engines (SQLite by default,
 //! PostgreSQL for several instances). [`Store`] is all of them together.
 
+mod findings;
 mod sql;
 
 use async_trait::async_trait;
@@ -8,6 +9,7 @@ use async_trait::async_trait;
 use crate::scan::burst::Entry;
 use crate::scan::findings::{Finding, Severity};
 
+pub use findings::{Fold, KNOWN_FINDINGS_KEPT_SECS, NewStagedFinding, StagedFinding};
 pub use sql::SqlStore;
 
 /// A scan started from Slack: its result is threaded under the "scan started" message.
@@ -87,9 +89,15 @@ pub struct Digest {
 
 /// Everything ecrscan keeps between requests: one trait per concern, each
 /// implemented by [`SqlStore`] in its own file, so `Arc<dyn Store>` reaches them all.
-pub trait Store: Database + Jobs + AuditLog + Threads + Subscriptions + Digests {}
+pub trait Store:
+    Database + Jobs + AuditLog + Threads + Subscriptions + Digests + EnhancedFindings
+{
+}
 
-impl<T> Store for T where T: Database + Jobs + AuditLog + Threads + Subscriptions + Digests {}
+impl<T> Store for T where
+    T: Database + Jobs + AuditLog + Threads + Subscriptions + Digests + EnhancedFindings
+{
+}
 
 /// The database itself: health, engine, retention.
 #[async_trait]
@@ -102,8 +110,10 @@ pub trait Database: Send + Sync {
     fn single_instance(&self) -> bool;
 
     /// Forgets finished jobs, seen SNS message ids and noise-control counts older
-    /// than `before` (Unix seconds); failed jobs stay for inspection. Returns how
-    /// many rows went.
+    /// than `before` (Unix seconds), and the known findings of images no fold
+    /// touched in the [`KNOWN_FINDINGS_KEPT_SECS`] before that; failed jobs stay
+    /// for inspection, staged findings until they are folded. Returns how many
+    /// rows went.
     async fn prune(&self, before: i64) -> anyhow::Result<u64>;
 }
 
@@ -260,6 +270,49 @@ pub trait Digests: Send + Sync {
     /// The digest, for refreshing its head; clears its pending refresh first, so
     /// that a result joining from now on asks for another one.
     async fn digest_to_refresh(&self, id: i64) -> anyhow::Result<Option<Digest>>;
+}
+
+/// Enhanced findings: staged as their events arrive, folded per image by a `findings` job.
+///
+/// Each image has at most one open batch, whose job folds it. On PostgreSQL,
+/// staging locks the image's batch row until it commits, and a fold closes the
+/// batch (waiting for those stagers) before it looks for events that arrived
+/// meanwhile: an event is folded by the job that was open when it was staged,
+/// or by the one its fold opens, never stranded.
+#[async_trait]
+pub trait EnhancedFindings: Send + Sync {
+    /// Stages one finding event of an image (state = FindingState JSON, tags as JSON array) and, when no batch is open for the
+    /// image, opens one with a job of kind `kind` (payload `{"repository":…,"digest":…}`) due at `now + window`, all in one
+    /// transaction. Returns whether it opened a batch. A batch whose job is
+    /// gone, done or failed without closing it counts as not open: it gets a new job.
+    async fn stage_finding(
+        &self,
+        staged: &NewStagedFinding<'_>,
+        kind: &str,
+        now: i64,
+        window: i64,
+    ) -> anyhow::Result<bool>;
+
+    /// The staged events of an image, oldest first.
+    async fn staged_findings(
+        &self,
+        repository: &str,
+        digest: &str,
+    ) -> anyhow::Result<Vec<StagedFinding>>;
+
+    /// What was last announced of each finding of an image, by findingArn:
+    /// (findingArn, FindingState JSON), ordered by findingArn.
+    async fn known_findings(
+        &self,
+        repository: &str,
+        digest: &str,
+    ) -> anyhow::Result<Vec<(String, String)>>;
+
+    /// In one transaction: records `progress` as the job's plan (as Jobs::save_progress does), upserts `states` (arn, state JSON) as known,
+    /// deletes the image's staged rows with id <= `upto`, closes the image's batch, and — when staged rows remain (events that arrived
+    /// meanwhile) — opens a new batch and job due at `now + window` so none is stranded.
+    /// A batch held by another job (this one was taken for dead) is left to that job.
+    async fn save_fold(&self, job_id: i64, progress: &str, fold: &Fold<'_>) -> anyhow::Result<()>;
 }
 
 /// Opens the database that `url` names (`sqlite://...` or `postgres://...`) and migrates it.

@@ -10,10 +10,11 @@ use async_trait::async_trait;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
-use super::Database;
+use super::{Database, KNOWN_FINDINGS_KEPT_SECS};
 
 mod audit;
 mod digests;
+mod findings;
 mod jobs;
 mod subscriptions;
 mod threads;
@@ -91,31 +92,46 @@ impl Database for SqlStore {
 
     async fn prune(&self, before: i64) -> anyhow::Result<u64> {
         let mut pruned = 0;
-        for (sql, what) in [
+        for (sql, what, cutoff) in [
             (
                 "DELETE FROM jobs WHERE state = 'done' AND created_at < $1",
                 "cannot prune finished jobs",
+                before,
             ),
             (
                 "DELETE FROM sns_messages WHERE received_at < $1",
                 "cannot prune seen SNS message ids",
+                before,
             ),
             (
                 "DELETE FROM channel_results WHERE at < $1",
                 "cannot prune results counted per channel",
+                before,
             ),
             (
                 "DELETE FROM digest_entries WHERE digest_id IN
                  (SELECT id FROM digests WHERE last_at < $1)",
                 "cannot prune the results of digests",
+                before,
             ),
             (
                 "DELETE FROM digests WHERE last_at < $1",
                 "cannot prune digests",
+                before,
+            ),
+            (
+                // Per image: a finding unchanged for long is still known while
+                // the image has other findings folded.
+                "DELETE FROM known_findings WHERE NOT EXISTS (
+                   SELECT 1 FROM known_findings AS recent
+                   WHERE recent.repository = known_findings.repository
+                     AND recent.digest = known_findings.digest AND recent.updated_at >= $1)",
+                "cannot prune the known findings of images no longer folded",
+                before - KNOWN_FINDINGS_KEPT_SECS,
             ),
         ] {
             pruned += sqlx::query(sql)
-                .bind(before)
+                .bind(cutoff)
                 .execute(&self.pool)
                 .await
                 .context(what)?

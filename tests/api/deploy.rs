@@ -29,7 +29,7 @@ print(json.dumps(files))
 "#;
 
 /// A CloudFormation template as cfn-lint reads it (intrinsic functions as `Fn::...` keys).
-const PARSE_CLOUDFORMATION: &str = r#"
+pub const PARSE_CLOUDFORMATION: &str = r#"
 import json, sys
 from cfnlint.decode import decode
 template, problems = decode(sys.argv[1])
@@ -196,6 +196,13 @@ fn the_terraform_module_routes_scan_events_through_sns_to_ecrscan() {
         "ECR Image Scan",
         "aws.inspector2",
         "Inspector2 Scan",
+        "Inspector2 Finding",
+        // Finding events list the image's ARN: REPOSITORY_ARN/sha256:…
+        "resources",
+        "wildcard",
+        "/sha256:*",
+        // With no repository named, every ECR ARN of the account and region.
+        "${local.ecr_prefix}/*",
     ] {
         assert!(pattern.contains(needed), "{needed} missing from {pattern}");
     }

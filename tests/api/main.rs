@@ -2,6 +2,7 @@
 
 mod databases;
 mod deploy;
+mod deploy_rules;
 mod doctor;
 mod ecr_mock;
 mod findings;
@@ -31,5 +32,7 @@ mod sns_harness;
 mod store;
 mod store_audit;
 mod store_digests;
+mod store_findings;
+mod store_findings_races;
 mod subscriptions;
 mod summaries;

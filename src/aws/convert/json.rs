@@ -81,6 +81,8 @@ fn enhanced(f: Enhanced) -> EnhancedImageScanFinding {
         .set_severity(f.severity)
         .set_title(f.title)
         .score(f.score)
+        .set_fix_available(f.fix_available)
+        .set_exploit_available(f.exploit_available)
         .set_package_vulnerability_details(details)
         .build()
 }
@@ -131,6 +133,8 @@ struct Enhanced {
     #[serde(default)]
     score: f64,
     package_vulnerability_details: Option<Details>,
+    fix_available: Option<String>,
+    exploit_available: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -55,7 +55,7 @@ fn an_inspector_scan_event_names_the_repository_from_its_arn_and_drops_total() {
 }
 
 #[test]
-fn other_ecr_and_inspector_events_are_other() {
+fn other_ecr_and_inspector_events_and_findings_of_other_resources_are_other() {
     let cases = [
         (
             "ecr-image-action.push.awsdocs.json",
@@ -66,7 +66,7 @@ fn other_ecr_and_inspector_events_are_other() {
             other("aws.ecr", "ECR Scan Resource Change"),
         ),
         (
-            "inspector2-finding.ecr.awsdocs.json",
+            "inspector2-finding.lambda.inspector-docs.json",
             other("aws.inspector2", "Inspector2 Finding"),
         ),
     ];
@@ -186,4 +186,45 @@ fn an_event_without_counts_or_a_failed_one_leaves_no_findings_pending() {
     let failed = fixture("ecr-image-scan.basic.awsdocs.json").replace("COMPLETE", "FAILED");
     let report = as_reported(&parse_event(&failed).unwrap(), answer);
     assert!(matches!(report.status, ScanStatus::Failed(_)), "{report:?}");
+}
+
+#[test]
+fn a_finding_event_about_an_ecr_image_names_the_image() {
+    for (name, expected) in [
+        (
+            "inspector2-finding.ecr.awsdocs.json",
+            "amazon/amazon-ecs-sample:latest",
+        ),
+        (
+            "inspector2-finding.ecr.inspector-docs.json",
+            "inspector2:ubuntu_latest",
+        ),
+    ] {
+        let event = parse_event(&fixture(name)).unwrap();
+        assert!(matches!(event, ScanEvent::Finding(_)), "{name}");
+        assert_eq!(event.image().unwrap().display_name(), expected, "{name}");
+    }
+}
+
+#[test]
+fn a_finding_event_without_its_arn_is_malformed_and_says_what_is_missing() {
+    let message = fixture("inspector2-finding.ecr.inspector-docs.json").replace("findingArn", "x");
+    let Err(EventError::BadDetail { detail_type, error }) = parse_event(&message) else {
+        panic!("not refused as malformed");
+    };
+    assert_eq!(detail_type, "Inspector2 Finding");
+    assert!(error.to_string().contains("findingArn"), "{error}");
+}
+
+#[test]
+fn an_unreadable_event_time_fails_a_scan_event_but_not_a_finding_event() {
+    let scan =
+        fixture("ecr-image-scan.basic.awsdocs.json").replace("2019-10-29T02:36:48Z", "yesterday");
+    assert!(matches!(
+        parse_event(&scan),
+        Err(EventError::BadDetail { .. })
+    ));
+    let finding = fixture("inspector2-finding.ecr.inspector-docs.json")
+        .replace("2024-09-04T16:55:38Z", "yesterday");
+    assert!(matches!(parse_event(&finding), Ok(ScanEvent::Finding(_))));
 }

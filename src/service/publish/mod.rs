@@ -101,6 +101,10 @@ async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> 
             return Ok(None);
         }
     };
+    if let ScanEvent::Finding(finding) = &event {
+        tracing::info!(message_id = %msg.message_id, arn = %finding.arn, "a finding event, not a scan result; nothing to post");
+        return Ok(None);
+    }
     let Some(image) = event.image() else {
         tracing::info!(message_id = %msg.message_id, ?event, "not a scan result; nothing to post");
         return Ok(None);

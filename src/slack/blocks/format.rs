@@ -13,7 +13,7 @@ pub fn severity_icon(severity: Severity) -> &'static str {
         Severity::High => ":large_orange_circle:",
         Severity::Medium => ":large_yellow_circle:",
         Severity::Low => ":large_blue_circle:",
-        Severity::Informational | Severity::Undefined => ":white_circle:",
+        Severity::Informational | Severity::Untriaged | Severity::Undefined => ":white_circle:",
     }
 }
 
@@ -25,6 +25,7 @@ pub fn severity_word(severity: Severity) -> &'static str {
         Severity::Medium => "medium",
         Severity::Low => "low",
         Severity::Informational => "informational",
+        Severity::Untriaged => "untriaged",
         Severity::Undefined => "undefined",
     }
 }
@@ -165,7 +166,9 @@ pub fn more_line<'a>(rest: impl IntoIterator<Item = &'a Finding>, what: &str) ->
     (n > 0).then(|| format!("…and {n} more{what} ({})", counts_words(&counts)))
 }
 
-/// One finding on one line: CVE (linked), package and version, fixed-in, CVSS.
+/// One finding on one line: CVE (linked), package and version, fixed-in, CVSS,
+/// and Inspector's badges: "exploit available" (in bold: the one to act on first)
+/// and "fix available" (left out when the fixed-in version already says so).
 /// Never longer than about 900 characters, whatever the input.
 pub fn finding_line(f: &Finding, with_icon: bool) -> String {
     let id = if f.id.trim().is_empty() {
@@ -196,6 +199,12 @@ pub fn finding_line(f: &Finding, with_icon: bool) -> String {
     }
     if let Some(cvss) = f.cvss {
         line.push_str(&format!(" · CVSS {cvss:.1}"));
+    }
+    if f.exploit_available {
+        line.push_str(" · *exploit available*");
+    }
+    if f.fix_available && f.fixed_in.is_none() {
+        line.push_str(" · fix available");
     }
     line
 }

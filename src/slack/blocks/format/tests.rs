@@ -75,7 +75,39 @@ fn a_finding_without_a_web_address_is_not_linked() {
 
 #[test]
 fn a_finding_line_stays_short_whatever_its_fields() {
-    assert!(finding_line(&absurd(1), true).chars().count() < 1000);
+    let mut f = absurd(1);
+    (f.exploit_available, f.fix_available) = (true, true);
+    assert!(finding_line(&f, true).chars().count() < 1000);
+}
+
+#[test]
+fn a_finding_line_shows_inspectors_badges_when_set() {
+    let mut f = finding("CVE-1", Severity::High);
+    assert!(!finding_line(&f, false).contains("available"));
+
+    (f.exploit_available, f.fix_available) = (true, true);
+    assert!(
+        finding_line(&f, false).ends_with("1.1.1k · *exploit available* · fix available"),
+        "{}",
+        finding_line(&f, false)
+    );
+
+    f.fixed_in = Some("1.1.1l".into());
+    assert!(
+        finding_line(&f, false).ends_with("fixed in 1.1.1l · *exploit available*"),
+        "the fixed-in version already says a fix exists: {}",
+        finding_line(&f, false)
+    );
+}
+
+#[test]
+fn untriaged_has_its_own_word_and_the_unknown_icon() {
+    assert_eq!(severity_word(Severity::Untriaged), "untriaged");
+    assert_eq!(severity_icon(Severity::Untriaged), ":white_circle:");
+    assert_eq!(
+        counts_line(&[(Severity::Untriaged, 2)]),
+        ":white_circle: 2 untriaged"
+    );
 }
 
 #[test]
