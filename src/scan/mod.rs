@@ -4,5 +4,6 @@ pub mod burst;
 pub mod diff;
 pub mod events;
 pub mod findings;
+pub mod fold;
 pub mod image;
 pub mod inspector;
