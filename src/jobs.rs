@@ -23,6 +23,9 @@ pub enum JobKind {
     /// Refresh the head of a channel's digest once for the results that joined
     /// it since the last refresh ([`DigestRefresh`]).
     DigestRefresh,
+    /// Fold the `Inspector2 Finding` events staged for one image into one
+    /// update ([`FindingUpdate`]), due when the image's window closes.
+    FindingUpdate,
 }
 
 impl JobKind {
@@ -31,14 +34,19 @@ impl JobKind {
         match self {
             JobKind::ScanResult => "sns",
             JobKind::DigestRefresh => "digest",
+            JobKind::FindingUpdate => "findings",
         }
     }
 
     /// The kind of a stored job, if ecrscan knows it.
     pub fn parse(stored: &str) -> Option<JobKind> {
-        [JobKind::ScanResult, JobKind::DigestRefresh]
-            .into_iter()
-            .find(|kind| kind.as_str() == stored)
+        [
+            JobKind::ScanResult,
+            JobKind::DigestRefresh,
+            JobKind::FindingUpdate,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == stored)
     }
 }
 
@@ -59,6 +67,14 @@ pub struct ScanResult {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct DigestRefresh {
     pub digest: i64,
+}
+
+/// The payload of a [`JobKind::FindingUpdate`] job: the image whose staged
+/// events it folds.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct FindingUpdate {
+    pub repository: String,
+    pub digest: String,
 }
 
 /// Why a job did not finish.
@@ -142,6 +158,7 @@ mod tests {
     fn a_stored_kind_reads_back_and_an_unknown_one_does_not() {
         assert_eq!(JobKind::parse("sns"), Some(JobKind::ScanResult));
         assert_eq!(JobKind::parse("digest"), Some(JobKind::DigestRefresh));
+        assert_eq!(JobKind::parse("findings"), Some(JobKind::FindingUpdate));
         assert_eq!(JobKind::parse("email"), None);
     }
 }

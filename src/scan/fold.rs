@@ -28,9 +28,14 @@ pub fn fold(
     events: &[(String, FindingState)],
     baseline: &[Finding],
 ) -> Folded {
-    let latest = latest_by_arn(events);
     let before_fold = known;
     let known: HashMap<&str, &FindingState> = known.iter().map(|(a, s)| (a.as_str(), s)).collect();
+    let mut latest = latest_by_arn(events);
+    // An event older than what was announced (redelivered late) says nothing new.
+    latest.retain(|arn, state| {
+        let announced = known.get(arn.as_str()).and_then(|k| k.updated_at);
+        !matches!((state.updated_at, announced), (Some(at), Some(was)) if at < was)
+    });
     let announced = |f: &Finding| baseline.iter().any(|b| b.key() == f.key());
     let mut changes = Changes::default();
     for (arn, now) in &latest {

@@ -115,6 +115,7 @@ async fn settle(state: &AppState, job: Job, waiting: &mut Waiting) {
     let result = match JobKind::parse(&job.kind) {
         Some(JobKind::ScanResult) => publish::run(state, &job).await,
         Some(JobKind::DigestRefresh) => publish::refresh_digest(state, &job).await,
+        Some(JobKind::FindingUpdate) => publish::run_update(state, &job).await,
         None => Err(Failure::Permanent(format!(
             "unknown job kind `{}`",
             job.kind

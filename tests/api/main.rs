@@ -5,6 +5,8 @@ mod deploy;
 mod deploy_rules;
 mod doctor;
 mod ecr_mock;
+mod enhanced;
+mod enhanced_crash;
 mod findings;
 mod health;
 mod helpers;

@@ -204,7 +204,7 @@ async fn every_answered_command_is_in_the_audit_log_after_sigterm() {
 }
 
 /// Delivers like SNS: again and again until a 2xx.
-async fn deliver_until_accepted(
+pub async fn deliver_until_accepted(
     http: &reqwest::Client,
     ports: &std::sync::Mutex<u16>,
     payload: &str,

@@ -142,3 +142,15 @@ fn the_same_events_folded_again_change_nothing() {
     assert_eq!(first.changes.new.len(), 1);
     assert!(again.changes.is_empty(), "{:?}", again.changes);
 }
+
+#[test]
+fn an_event_older_than_what_was_announced_is_ignored() {
+    let known = [event("CVE-1", Severity::High, Closed, 20)];
+    let late = [event("CVE-1", Severity::High, Active, 10)];
+
+    let folded = fold(&known, &late, &[]);
+
+    assert!(folded.changes.is_empty(), "{:?}", folded.changes);
+    assert!(folded.states.is_empty());
+    assert!(folded.current.is_empty());
+}

@@ -22,11 +22,16 @@ mod deliver;
 mod digest;
 mod place;
 mod render;
+mod update;
 
 use deliver::deliver;
 pub use digest::refresh_digest;
 use place::place;
-pub use render::{Planned, Rendered, SINCE_PREVIOUS_SCAN, Thread, layout, render};
+pub use render::{
+    Planned, Rendered, SINCE_LAST_UPDATE, SINCE_PREVIOUS_SCAN, Thread, layout, render,
+    render_update,
+};
+pub use update::run_update;
 
 /// Everything to post for one scan, channel by channel.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -102,7 +107,7 @@ async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> 
         }
     };
     if let ScanEvent::Finding(finding) = &event {
-        tracing::info!(message_id = %msg.message_id, arn = %finding.arn, "a finding event, not a scan result; nothing to post");
+        update::stage(state, finding).await?;
         return Ok(None);
     }
     let Some(image) = event.image() else {

@@ -12,6 +12,8 @@ use crate::store::ScanRecord;
 
 /// Said of a rescan's changes.
 pub const SINCE_PREVIOUS_SCAN: &str = "since the previous scan";
+/// Said of the changes Amazon Inspector reported for an image.
+pub const SINCE_LAST_UPDATE: &str = "since the last update";
 
 /// One message of a plan.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -41,7 +43,9 @@ pub struct Rendered {
     /// The ids of the CRITICAL findings this result brings: new since the
     /// previous scan, or all of them in a first scan.
     pub criticals: Vec<String>,
-    /// Whether a CRITICAL finding is new since the previous scan.
+    /// Whether the result is broadcast to the channel from an existing thread:
+    /// a CRITICAL finding new since the previous scan, or (enhanced scanning) a
+    /// new CRITICAL or a new HIGH with a known exploit.
     pub new_critical: bool,
 }
 
@@ -117,6 +121,47 @@ pub fn render(
         new_critical: changes.as_ref().is_some_and(blocks::has_new_critical),
         outcome,
         criticals,
+    })
+}
+
+/// What Amazon Inspector's latest findings of an image change for one channel:
+/// the image's findings now (`report`), what changed (`changes`), both kept to
+/// the channel's minimum. `None` when nothing a user of that channel would see
+/// changed.
+pub fn render_update(report: &ScanReport, changes: &Changes, min: Severity) -> Option<Rendered> {
+    let kept = |findings: &[Finding]| -> Vec<Finding> {
+        findings
+            .iter()
+            .filter(|f| f.severity <= min)
+            .cloned()
+            .collect()
+    };
+    let report = ScanReport {
+        findings: kept(&report.findings),
+        ..report.clone()
+    };
+    let mut changes = Changes {
+        new: kept(&changes.new),
+        fixed: kept(&changes.fixed),
+        reopened: kept(&changes.reopened),
+        suppressed: kept(&changes.suppressed),
+        updated: kept(&changes.updated),
+        unchanged: 0,
+    };
+    if changes.is_empty() {
+        return None;
+    }
+    let moved = changes.new.len() + changes.reopened.len() + changes.updated.len();
+    changes.unchanged = report.findings.len().saturating_sub(moved);
+    Some(Rendered {
+        summary: blocks::summary(&report, Some(&changes), None),
+        details: blocks::details(&report),
+        changes: blocks::changes(&report.image, &changes, SINCE_LAST_UPDATE),
+        outcome: Outcome::Changed,
+        criticals: blocks::new_criticals(&changes)
+            .map(str::to_string)
+            .collect(),
+        new_critical: blocks::worth_broadcasting(&changes),
     })
 }
 

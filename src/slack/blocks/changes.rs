@@ -60,6 +60,19 @@ pub fn has_new_critical(changes: &Changes) -> bool {
     new_criticals(changes).next().is_some()
 }
 
+/// Whether `changes` deserve to be shown in the channel, not only in the
+/// image's thread: a new (or reopened) CRITICAL finding, or a new HIGH one with
+/// a known exploit.
+pub fn worth_broadcasting(changes: &Changes) -> bool {
+    let exploitable_high = |f: &Finding| f.severity == Severity::High && f.exploit_available;
+    has_new_critical(changes)
+        || changes
+            .new
+            .iter()
+            .chain(&changes.reopened)
+            .any(exploitable_high)
+}
+
 /// The ids of the CRITICAL findings `changes` brought, new or reopened.
 pub fn new_criticals(changes: &Changes) -> impl Iterator<Item = &str> {
     (changes.new.iter().chain(&changes.reopened))

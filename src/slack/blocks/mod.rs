@@ -24,7 +24,7 @@ use slack_morphism::prelude::*;
 
 use crate::slack::limits::{MAX_BLOCKS, MAX_SECTION_TEXT};
 
-pub use changes::{changes, has_new_critical, new_criticals};
+pub use changes::{changes, has_new_critical, new_criticals, worth_broadcasting};
 pub use details::details;
 pub use digest::digest;
 pub use findings::findings;

@@ -97,11 +97,12 @@ pub fn summary(
     let mut fallback = fallback(report);
     match changes {
         Some(changes) if changes.is_empty() => {
-            fallback = format!("{fallback}; unchanged since the previous scan");
+            fallback = format!("{fallback}; unchanged since {}", compared_with(report));
         }
         Some(changes) => {
             fallback = format!(
-                "{fallback}; since the previous scan: {} new, {} fixed",
+                "{fallback}; since {}: {} new, {} fixed",
+                compared_with(report),
                 changes.new.len(),
                 changes.fixed.len()
             );
@@ -158,6 +159,16 @@ pub fn summary_of_counts(
     message(format!("{fallback} (findings not fetched)"), blocks)
 }
 
+/// What a result is compared with: the previous scan of the tag, or, for
+/// enhanced scanning (Amazon Inspector rescans on its own and reports each
+/// change), the last update posted.
+fn compared_with(report: &ScanReport) -> &'static str {
+    match report.kind {
+        ScanKind::Basic => "the previous scan",
+        ScanKind::Enhanced => "the last update",
+    }
+}
+
 fn what_changed(
     report: &ScanReport,
     changes: Option<&Changes>,
@@ -178,7 +189,8 @@ fn what_changed(
         ))];
     }
     let mut blocks = vec![section(format!(
-        "*Since the previous scan*: {new} new · {fixed} fixed · {unchanged} unchanged"
+        "*Since {}*: {new} new · {fixed} fixed · {unchanged} unchanged",
+        compared_with(report)
     ))];
     blocks.extend(listed("New", &changes.new, NEW_SHOWN));
     blocks.extend(listed("Fixed", &changes.fixed, FIXED_SHOWN));
