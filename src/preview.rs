@@ -14,6 +14,8 @@ use slack_morphism::prelude::SlackMessageContent;
 use crate::aws::report_from_json;
 use crate::scan::events::{EcrScanStatus, ScanEvent, parse_event};
 use crate::scan::findings::{ScanKind, ScanReport, ScanStatus, Severity};
+use crate::scan::fold::fold;
+use crate::scan::inspector::FindingEvent;
 use crate::service::publish::{self, Planned};
 use crate::slack::blocks;
 
@@ -45,10 +47,7 @@ pub struct Message {
 pub fn messages(event: &str, findings: Option<&str>) -> anyhow::Result<Vec<Message>> {
     let event = parse_event(event).context("EVENT is not an EventBridge event")?;
     if let ScanEvent::Finding(finding) = &event {
-        bail!(
-            "EVENT is an `Inspector2 Finding` event about {}: ecrscan gathers these per image for ECRSCAN_FINDING_WINDOW_SECS and posts one update, which preview does not render",
-            finding.image.display_name()
-        );
+        return update(finding);
     }
     let Some(image) = event.image() else {
         if let ScanEvent::Other {
@@ -76,6 +75,34 @@ pub fn messages(event: &str, findings: Option<&str>) -> anyhow::Result<Vec<Messa
         .map(|rendered| publish::layout(rendered, publish::Thread::New, false))
         .unwrap_or_default();
     Ok(planned.into_iter().map(place).collect())
+}
+
+/// The update one `Inspector2 Finding` event makes, as the only event of its
+/// image's window: in the image's thread when the channel has one, and as a
+/// new thread otherwise.
+fn update(event: &FindingEvent) -> anyhow::Result<Vec<Message>> {
+    let folded = fold(&[], &[(event.arn.clone(), event.state.clone())], &[]);
+    let report =
+        publish::enhanced_report(event.image.clone(), folded.current, event.state.updated_at);
+    let Some(rendered) = publish::render_update(&report, &folded.changes, Severity::Undefined)
+    else {
+        bail!(
+            "EVENT says a finding of {} is {}: a finding never announced that is not active posts nothing",
+            event.image.display_name(),
+            event.state.status.as_str()
+        );
+    };
+    let in_thread = publish::layout(rendered.clone(), publish::Thread::Existing, false);
+    let new_thread = publish::layout(rendered, publish::Thread::New, false);
+    let placed = |planned: Vec<Planned>, when: &'static str| {
+        planned.into_iter().map(place).map(move |m| Message {
+            place: format!("{when}: {}", m.place),
+            ..m
+        })
+    };
+    let mut messages: Vec<Message> = placed(in_thread, "in the image's thread").collect();
+    messages.extend(placed(new_thread, "where the image has no thread yet"));
+    Ok(messages)
 }
 
 /// What the event alone tells: the image, scanner, status and time, and the counts

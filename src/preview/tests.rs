@@ -87,12 +87,9 @@ fn an_event_that_is_not_a_scan_result_is_refused_with_a_reason() {
     let error = messages(&push, None).unwrap_err().to_string();
     assert!(error.contains("not a scan result"), "{error}");
 
-    let finding = fixture("events/inspector2-finding.ecr.inspector-docs.json");
-    let error = messages(&finding, None).unwrap_err().to_string();
-    assert!(
-        error.contains("`Inspector2 Finding` event about inspector2:ubuntu_latest"),
-        "{error}"
-    );
+    let lambda = fixture("events/inspector2-finding.lambda.inspector-docs.json");
+    let error = messages(&lambda, None).unwrap_err().to_string();
+    assert!(error.contains("not a scan result"), "{error}");
 
     let error = messages(&basic_event(), Some("{")).unwrap_err();
     assert!(format!("{error:#}").contains("FINDINGS"), "{error:#}");
@@ -272,4 +269,44 @@ fn a_complete_answer_without_the_findings_yet_is_an_enhanced_scan_with_the_event
     );
     assert!(blocks.contains("*130 findings*"), "{blocks}");
     assert!(text.ends_with("details not available yet"), "{text}");
+}
+
+#[test]
+fn an_inspector_finding_event_previews_the_update_in_the_thread_and_as_a_new_thread() {
+    let finding = fixture("events/inspector2-finding.ecr.inspector-docs.json");
+    let messages = messages(&finding, None).unwrap();
+
+    let places: Vec<&str> = messages.iter().map(|m| m.place.as_str()).collect();
+    assert!(
+        places[0].starts_with("in the image's thread: the thread's first message"),
+        "{places:?}"
+    );
+    assert!(
+        places[1].starts_with("in the image's thread: a reply"),
+        "{places:?}"
+    );
+    assert!(
+        places[2].starts_with("where the image has no thread yet: the summary"),
+        "{places:?}"
+    );
+    let reply = everything(&messages[1]);
+    assert!(
+        reply.contains("CVE-2024-6119") && reply.contains("1 new"),
+        "{reply}"
+    );
+    assert!(everything(&messages[2]).contains("inspector2:ubuntu_latest"));
+    for message in &messages {
+        crate::slack::limits::check(&message.content).unwrap();
+    }
+}
+
+#[test]
+fn a_closed_finding_never_announced_previews_as_nothing_posted() {
+    let closed = fixture("events/inspector2-finding.ecr.inspector-docs.json")
+        .replace(r#""status": "ACTIVE""#, r#""status": "CLOSED""#);
+    let error = messages(&closed, None).unwrap_err().to_string();
+    assert!(
+        error.contains("CLOSED") && error.contains("posts nothing"),
+        "{error}"
+    );
 }

@@ -31,7 +31,7 @@ pub use render::{
     Planned, Rendered, SINCE_LAST_UPDATE, SINCE_PREVIOUS_SCAN, Thread, layout, render,
     render_update,
 };
-pub use update::run_update;
+pub use update::{enhanced_report, run_update};
 
 /// Everything to post for one scan, channel by channel.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::{Progress, deliver, image_key, permanent, place, render_update, to_json};
 use crate::jobs::{Failure, FindingUpdate, JobKind};
 use crate::routing::targets;
-use crate::scan::findings::{ScanKind, ScanReport, ScanStatus};
+use crate::scan::findings::{Finding, ScanKind, ScanReport, ScanStatus};
 use crate::scan::fold::{Folded, fold};
 use crate::scan::image::Image;
 use crate::scan::inspector::{FindingEvent, FindingState};
@@ -56,7 +56,8 @@ async fn plan_update(state: &AppState, job: &Job) -> Result<Progress, Failure> {
     };
     let key = image_key(&image);
     let folded = folded(state, &image, &key, &staged).await?;
-    let report = report(image, &folded, &staged);
+    let latest = staged.iter().filter_map(|s| s.state.updated_at).max();
+    let report = enhanced_report(image, folded.current.clone(), latest);
     let image = &report.image;
     let subscriptions = store.subscriptions(None).await?;
     let fallback = state.settings.channel.as_deref();
@@ -123,16 +124,20 @@ async fn folded(
     Ok(fold(&known, &events, &baseline))
 }
 
-/// The image as Inspector now sees it, at the time of its latest event.
-fn report(image: Image, folded: &Folded, staged: &[StagedFinding]) -> ScanReport {
-    let latest = staged.iter().filter_map(|s| s.state.updated_at).max();
+/// The image as Amazon Inspector now sees it: its active `findings`, as of its
+/// latest event (`updated_at`, Unix seconds; now when unknown).
+pub fn enhanced_report(
+    image: Image,
+    findings: Vec<Finding>,
+    updated_at: Option<i64>,
+) -> ScanReport {
     ScanReport {
         image,
         kind: ScanKind::Enhanced,
         status: ScanStatus::Complete,
-        completed_at: latest
+        completed_at: updated_at
             .and_then(|at| DateTime::from_timestamp(at, 0))
             .or_else(|| Some(Utc::now())),
-        findings: folded.current.clone(),
+        findings,
     }
 }
