@@ -57,6 +57,21 @@ pub struct Entry {
     pub criticals: Vec<String>,
 }
 
+impl Entry {
+    /// The entry of a result for `image` (`example:web-latest`).
+    pub fn new<S: Into<String>>(
+        image: impl Into<String>,
+        outcome: Outcome,
+        criticals: impl IntoIterator<Item = S>,
+    ) -> Self {
+        Entry {
+            image: image.into(),
+            outcome,
+            criticals: criticals.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
 /// The images a new CRITICAL finding appeared in during a burst.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Critical {
@@ -150,11 +165,7 @@ mod tests {
     use super::*;
 
     fn entry(image: &str, outcome: Outcome, criticals: &[&str]) -> Entry {
-        Entry {
-            image: image.into(),
-            outcome,
-            criticals: criticals.iter().map(|c| c.to_string()).collect(),
-        }
+        Entry::new(image, outcome, criticals.iter().copied())
     }
 
     #[test]

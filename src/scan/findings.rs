@@ -105,6 +105,23 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding known only by its id and severity; the rest is filled in with
+    /// struct update syntax (`Finding { package: …, ..Finding::new(id, severity) }`).
+    pub fn new(id: impl Into<String>, severity: Severity) -> Self {
+        Finding {
+            id: id.into(),
+            severity,
+            package: None,
+            version: None,
+            fixed_in: None,
+            cvss: None,
+            uri: None,
+            fix_available: false,
+            exploit_available: false,
+            epss: None,
+        }
+    }
+
     /// What identifies "the same finding" across two scans.
     pub fn key(&self) -> (&str, &str) {
         (self.id.as_str(), self.package.as_deref().unwrap_or(""))

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::ecr_mock::{ecr, image};
 use crate::helpers::{TestApp, spawn_app_with};
-use crate::slack_stub::Call;
+use crate::slack_stub::{Call, as_updated, visible};
 use crate::sns::{RESULTS, deliver};
 use crate::sns_harness::{SnsOrigin, TOPIC, body};
 
@@ -79,13 +79,6 @@ fn event(
     let digest = format!("sha256:{image:064x}");
     let tag = format!("app-{image:03}");
     finding_event("example", &digest, &tag, cve, severity, status, exploit)
-}
-
-fn visible(posts: &[Call]) -> Vec<&Call> {
-    posts
-        .iter()
-        .filter(|p| p.body.get("thread_ts").is_none() || p.body["reply_broadcast"] == true)
-        .collect()
 }
 
 fn fixture(name: &str) -> String {
@@ -309,14 +302,7 @@ async fn two_thousand_events_for_200_images_give_at_most_6_visible_messages() {
 
     let visible = visible(&posts);
     assert!(visible.len() <= 6, "{} visible messages", visible.len());
-    let now_says = |post: &Call| {
-        let updated = updates
-            .iter()
-            .rev()
-            .find(|u| u.body["ts"] == post.ts.as_str());
-        updated.unwrap_or(post).everything()
-    };
-    let said: String = visible.iter().map(|p| now_says(p)).collect();
+    let said = as_updated(&visible, &updates);
     for cve in criticals.keys() {
         assert!(
             said.contains(cve.as_str()),

@@ -12,19 +12,11 @@ use ecrscan::store::{Jobs, ScanRecord, Subscription, Subscriptions, Threads, con
 
 use crate::ecr_mock::{cve, ecr, findings_by_digest, image};
 use crate::helpers::{TestApp, spawn_app_with};
-use crate::slack_stub::Call;
+use crate::slack_stub::{Call, as_updated, visible};
 use crate::sns::{RESULTS, deliver, event, settled_posts, setup};
 use crate::sns_harness::{SnsOrigin, TOPIC, body, scan_event};
 
 type ByDigest = Arc<Mutex<HashMap<String, Vec<ImageScanFinding>>>>;
-
-/// A message people see in the channel: a top-level one, or a broadcast reply.
-fn visible(posts: &[Call]) -> Vec<&Call> {
-    posts
-        .iter()
-        .filter(|p| p.body.get("thread_ts").is_none() || p.body["reply_broadcast"] == true)
-        .collect()
-}
 
 fn digest_of(i: usize) -> String {
     format!("sha256:{i:064x}")
@@ -59,16 +51,10 @@ async fn scanned_before(app: &TestApp, images: usize) {
     let store = connect(&app.database_url).await.unwrap();
     let findings: Vec<Finding> = (0..3)
         .map(|n| Finding {
-            id: format!("CVE-2026-{n:05}"),
-            severity: Severity::High,
             package: Some(format!("pkg{n}")),
             version: Some("1.0.0".into()),
-            fixed_in: None,
             cvss: Some(7.5),
-            uri: None,
-            fix_available: false,
-            exploit_available: false,
-            epss: None,
+            ..Finding::new(format!("CVE-2026-{n:05}"), Severity::High)
         })
         .collect();
     for i in 0..images {
@@ -175,14 +161,7 @@ async fn a_rescan_of_200_images_with_2_new_criticals_gives_at_most_3_visible_mes
         visible.len()
     );
     // What each visible message says now: its last update, if it had any.
-    let now_says = |post: &Call| {
-        let updated = updates
-            .iter()
-            .rev()
-            .find(|u| u.body["ts"] == post.ts.as_str());
-        updated.unwrap_or(post).everything()
-    };
-    let said: String = visible.iter().map(|p| now_says(p)).collect();
+    let said = as_updated(&visible, &updates);
     for (image, cve) in [
         ("example:reg-017", "CVE-2026-09017"),
         ("example:reg-123", "CVE-2026-09123"),

@@ -36,6 +36,26 @@ pub enum Fault {
     Error(&'static str),
 }
 
+/// The messages people see in the channel: top-level ones and broadcast replies.
+pub fn visible(posts: &[Call]) -> Vec<&Call> {
+    posts
+        .iter()
+        .filter(|p| p.body.get("thread_ts").is_none() || p.body["reply_broadcast"] == true)
+        .collect()
+}
+
+/// What `posts` say now, each as its last `chat.update` in `updates` left it.
+pub fn as_updated(posts: &[&Call], updates: &[Call]) -> String {
+    let now = |post: &Call| {
+        let updated = updates
+            .iter()
+            .rev()
+            .find(|u| u.body["ts"] == post.ts.as_str());
+        updated.unwrap_or(post).everything()
+    };
+    posts.iter().map(|post| now(post)).collect()
+}
+
 impl Call {
     /// The message's fallback text.
     pub fn text(&self) -> &str {

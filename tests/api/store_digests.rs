@@ -9,11 +9,7 @@ use ecrscan::store::{Digests, Jobs, ScanRecord, Threads};
 use crate::store::stores;
 
 fn entry(image: &str, outcome: Outcome, criticals: &[&str]) -> Entry {
-    Entry {
-        image: image.into(),
-        outcome,
-        criticals: criticals.iter().map(|c| c.to_string()).collect(),
-    }
+    Entry::new(image, outcome, criticals.iter().copied())
 }
 
 #[tokio::test]

@@ -3,16 +3,9 @@ use crate::scan::findings::Severity;
 
 fn finding(id: &str, severity: Severity) -> Finding {
     Finding {
-        id: id.into(),
-        severity,
         package: Some("openssl".into()),
-        version: Some("3.0.1".into()),
-        fixed_in: None,
         cvss: Some(7.5),
-        uri: None,
-        fix_available: false,
-        exploit_available: false,
-        epss: None,
+        ..Finding::new(id, severity)
     }
 }
 

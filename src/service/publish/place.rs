@@ -57,14 +57,11 @@ pub(super) async fn place(
             None,
         )]);
     }
-    let entry = Entry {
-        image: image.display_name(),
-        outcome: match thread_ts {
-            Some(_) => rendered.outcome,
-            None => Outcome::First,
-        },
-        criticals: rendered.criticals.clone(),
+    let outcome = match thread_ts {
+        Some(_) => rendered.outcome,
+        None => Outcome::First,
     };
+    let entry = Entry::new(image.display_name(), outcome, rendered.criticals.clone());
     let digest = store.join_digest(&channel, now, window, &entry).await?;
     let head = unposted_head(state, &digest).await?;
     let Some(thread_ts) = thread_ts else {

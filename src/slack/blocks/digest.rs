@@ -119,11 +119,7 @@ mod tests {
     use crate::scan::burst::{Entry, Outcome};
 
     fn entry(image: &str, outcome: Outcome, criticals: &[&str]) -> Entry {
-        Entry {
-            image: image.into(),
-            outcome,
-            criticals: criticals.iter().map(|c| c.to_string()).collect(),
-        }
+        Entry::new(image, outcome, criticals.iter().copied())
     }
 
     fn rescan_of_200() -> Tally {

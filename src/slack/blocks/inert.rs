@@ -94,11 +94,12 @@ fn subscription_messages_escape_patterns_and_user_ids() {
         created_by: HOSTILE.into(),
     };
     let list = [subscription];
-    let burst = crate::scan::burst::Tally::of(&[crate::scan::burst::Entry {
-        image: HOSTILE.into(),
-        outcome: crate::scan::burst::Outcome::Changed,
-        criticals: vec![HOSTILE.into()],
-    }]);
+    let changed = crate::scan::burst::Outcome::Changed;
+    let burst = crate::scan::burst::Tally::of(&[crate::scan::burst::Entry::new(
+        HOSTILE,
+        changed,
+        [HOSTILE],
+    )]);
     for content in [
         subscribed(HOSTILE, HOSTILE, Severity::High, true),
         unsubscribed(HOSTILE, HOSTILE),

@@ -6,16 +6,9 @@ use crate::scan::image::Image;
 
 fn finding(id: &str, severity: Severity) -> Finding {
     Finding {
-        id: id.into(),
-        severity,
         package: Some("openssl".into()),
         version: Some("3.0.1".into()),
-        fixed_in: None,
-        cvss: None,
-        uri: None,
-        fix_available: false,
-        exploit_available: false,
-        epss: None,
+        ..Finding::new(id, severity)
     }
 }
 
