@@ -248,10 +248,26 @@ async fn a_new_critical_with_an_exploit_is_broadcast_in_one_reply_naming_it() {
 }
 
 #[tokio::test]
-async fn a_lambda_finding_posts_nothing_and_both_real_ecr_samples_are_posted() {
+async fn lambda_and_ec2_findings_post_nothing_and_both_real_ecr_samples_are_posted() {
     let mut s = enhanced().await;
     s.send(&fixture("inspector2-finding.lambda.inspector-docs.json"))
         .await;
+    // The ECR sample about an EC2 instance instead, as Inspector sends those.
+    let mut ec2: Value =
+        serde_json::from_str(&fixture("inspector2-finding.ecr.awsdocs.json")).unwrap();
+    let instance = "arn:aws:ec2:us-east-2:123456789012:instance/i-0b22a22eec53b9321";
+    ec2["resources"] = serde_json::json!([instance]);
+    ec2["detail"]["resources"] = serde_json::json!([{
+        "details": { "awsEc2Instance": {
+            "imageId": "ami-0ea1b0c2b7a2b1d0c", "platform": "AMAZON_LINUX_2", "type": "t3.micro"
+        } },
+        "id": "i-0b22a22eec53b9321",
+        "partition": "aws",
+        "region": "us-east-2",
+        "type": "AWS_EC2_INSTANCE"
+    }]);
+    ec2["detail"]["packageVulnerabilityDetails"]["vulnerabilityId"] = "CVE-2099-0001".into();
+    s.send(&ec2.to_string()).await;
     s.send(&fixture("inspector2-finding.ecr.awsdocs.json"))
         .await;
     s.send(&fixture("inspector2-finding.ecr.inspector-docs.json"))
@@ -268,6 +284,10 @@ async fn a_lambda_finding_posts_nothing_and_both_real_ecr_samples_are_posted() {
             "{cve} of {image}"
         );
     }
+    assert!(
+        !everything.contains("CVE-2099-0001"),
+        "nothing for the instance"
+    );
     assert_eq!(
         visible(&posts).len(),
         2,
