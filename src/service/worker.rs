@@ -97,6 +97,13 @@ async fn run(state: AppState, mut stopped: watch::Receiver<bool>) {
         if last_release.elapsed() > Duration::from_secs(60) {
             last_release = tokio::time::Instant::now();
             let now = chrono::Utc::now().timestamp();
+            // Renewed first: a job waiting for Slack's pace is in hand, not dead.
+            if let Err(error) = state.store.renew_claims(&waiting.ids(), now).await {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "could not renew waiting jobs' claims"
+                );
+            }
             let _ = state.store.release_jobs(now - LEASE_SECS).await;
             state.slack.forget_idle_channels();
             if let Err(error) = state.store.prune(now - RETENTION_SECS).await {

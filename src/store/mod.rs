@@ -158,6 +158,10 @@ pub trait Jobs: Send + Sync {
     /// Returns jobs claimed before `claimed_before` (Unix seconds) to the queue.
     async fn release_jobs(&self, claimed_before: i64) -> anyhow::Result<u64>;
 
+    /// Renews the claim of running jobs still in hand (waiting for Slack's
+    /// pace), as if claimed at `now`, so that no instance takes them for dead.
+    async fn renew_claims(&self, job_ids: &[i64], now: i64) -> anyhow::Result<()>;
+
     /// How many jobs are pending or running, and when the oldest pending one was
     /// stored (Unix seconds; `None` when none is pending).
     async fn queue_stats(&self) -> anyhow::Result<(u64, Option<i64>)>;

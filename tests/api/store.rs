@@ -109,6 +109,25 @@ async fn jobs_interrupted_while_running_are_released() {
 }
 
 #[tokio::test]
+async fn a_job_whose_claim_is_renewed_is_not_taken_for_dead() {
+    for (store, db) in stores().await {
+        store.accept_message("m-1", "sns", "{}").await.unwrap();
+        store.accept_message("m-2", "sns", "{}").await.unwrap();
+        let waiting = store.claim_job().await.unwrap().unwrap();
+        let stalled = store.claim_job().await.unwrap().unwrap();
+        let later = chrono::Utc::now().timestamp() + 600;
+
+        store.renew_claims(&[waiting.id], later).await.unwrap();
+        let released = store.release_jobs(later - 300).await.unwrap();
+
+        assert_eq!(released, 1, "{}: only the job not renewed", db.url);
+        let again = store.claim_job().await.unwrap().expect("the stalled job");
+        assert_eq!(again.id, stalled.id, "{}", db.url);
+        assert!(store.claim_job().await.unwrap().is_none(), "{}", db.url);
+    }
+}
+
+#[tokio::test]
 async fn queue_stats_count_pending_and_running_jobs_and_date_the_oldest_pending_one() {
     for (store, db) in stores().await {
         assert_eq!(store.queue_stats().await.unwrap(), (0, None), "{}", db.url);

@@ -8,8 +8,8 @@ use tokio::time::Instant;
 
 use crate::store::Job;
 
-/// How many jobs may wait at once; no new job is claimed beyond that, so a
-/// waiting job is resumed well within its lease.
+/// How many jobs may wait at once; no new job is claimed beyond that. Their
+/// claims are renewed while they wait.
 pub const MAX_WAITING: usize = 16;
 
 struct Parked {
@@ -62,6 +62,11 @@ impl Waiting {
     /// The job no longer waits (it finished, failed or was retried).
     pub fn done(&mut self, job_id: i64) {
         self.parked.retain(|p| p.job.id != job_id);
+    }
+
+    /// The ids of the waiting jobs.
+    pub fn ids(&self) -> Vec<i64> {
+        self.parked.iter().map(|p| p.job.id).collect()
     }
 
     /// When the next waiting job may resume.

@@ -161,6 +161,18 @@ impl Jobs for SqlStore {
         Ok(released)
     }
 
+    async fn renew_claims(&self, job_ids: &[i64], now: i64) -> anyhow::Result<()> {
+        for id in job_ids {
+            sqlx::query("UPDATE jobs SET claimed_at = $1 WHERE id = $2 AND state = 'running'")
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .with_context(|| format!("cannot renew the claim of job {id}"))?;
+        }
+        Ok(())
+    }
+
     async fn queue_stats(&self) -> anyhow::Result<(u64, Option<i64>)> {
         let (depth, oldest): (i64, Option<i64>) = sqlx::query_as(
             "SELECT COUNT(*) AS depth,
