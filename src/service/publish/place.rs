@@ -29,15 +29,7 @@ pub(super) async fn place(
     let window = state.settings.digest_window.as_secs() as i64;
     let recent = store.count_result(&channel, now, window).await?;
     let burst = target.started_ts.is_none() && recent > i64::from(state.settings.digest_threshold);
-    let thread_ts = match target.started_ts {
-        Some(ts) => {
-            store
-                .save_image_thread(&image.repository, key, &channel, &ts)
-                .await?;
-            Some(ts)
-        }
-        None => store.image_thread(&image.repository, key, &channel).await?,
-    };
+    let thread_ts = thread(state, image, key, &channel, target.started_ts).await?;
     let delivery = |parent_ts, messages, digest_id| Delivery {
         channel: channel.clone(),
         parent_ts,
@@ -78,6 +70,27 @@ pub(super) async fn place(
     let messages = layout(rendered, Thread::Existing, true);
     deliveries.push(delivery(Some(thread_ts), messages, None));
     Ok(deliveries)
+}
+
+/// The image's thread in `channel`: the "scan started" message of a scan
+/// started from Slack (which becomes the thread), or the one it has.
+async fn thread(
+    state: &AppState,
+    image: &Image,
+    key: &str,
+    channel: &str,
+    started_ts: Option<String>,
+) -> anyhow::Result<Option<String>> {
+    let store = &state.store;
+    match started_ts {
+        Some(ts) => {
+            store
+                .save_image_thread(&image.repository, key, channel, &ts)
+                .await?;
+            Ok(Some(ts))
+        }
+        None => store.image_thread(&image.repository, key, channel).await,
+    }
 }
 
 /// The head of `digest` when it is not posted yet; when it is, a refresh of it
