@@ -20,7 +20,7 @@ async fn a_sigkill_inside_the_window_loses_nothing_and_posts_nothing_twice() {
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}/e.db", dir.path().display());
     let mut env = environment(&slack, &sns, &database);
-    env.insert("ECRSCAN_FINDING_WINDOW_SECS", "3".to_string());
+    env.insert("ECRSCAN_FINDING_WINDOW_SECS", "10".to_string());
     let http = reqwest::Client::new();
     let log = dir.path().join("ecrscan.log");
     let mut first = serve(&env, &log);
