@@ -213,6 +213,7 @@ fn rendering(c: &mut Criterion) {
         digest: "sha256:0000".into(),
         scanned_at: 1_794_000_000,
         changed_at: 1_794_000_000,
+        kind: ScanKind::Basic,
         findings: findings(2_000, 100),
     };
     let messages = layout(

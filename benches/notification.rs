@@ -242,6 +242,7 @@ impl Bench {
             digest: DIGEST.into(),
             scanned_at: COMPLETED_AT,
             changed_at: COMPLETED_AT,
+            kind: ecrscan::scan::findings::ScanKind::Basic,
             findings: report.findings.clone(),
         };
         let (previous, thread) = match case {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use tokio_util::task::TaskTracker;
 
+use crate::aws::schedule_cache::ScheduleCache;
 use crate::aws::{Ecr, Scheduler};
 use crate::config::Settings;
 use crate::jobs::Outbox;
@@ -22,6 +23,8 @@ pub struct Inner {
     pub slack: SlackWeb,
     pub ecr: Arc<dyn Ecr>,
     pub scheduler: Arc<dyn Scheduler>,
+    /// The schedules as last read (for the App Home), at most a minute old.
+    pub schedules: ScheduleCache,
     /// Stores jobs and wakes the worker.
     pub outbox: Outbox,
     /// The work that requests leave running in the background (a scan started,
@@ -43,6 +46,7 @@ impl AppState {
             slack,
             ecr: ports.ecr,
             scheduler: ports.scheduler,
+            schedules: ScheduleCache::default(),
             outbox: Outbox::default(),
             tasks: TaskTracker::new(),
         }))

@@ -4,6 +4,7 @@
 mod convert;
 pub mod ecr;
 pub mod error;
+pub mod schedule_cache;
 pub mod scheduler;
 
 pub use convert::report_from_json;

@@ -7,3 +7,4 @@ pub mod findings;
 pub mod fold;
 pub mod image;
 pub mod inspector;
+pub mod posture;

@@ -5,6 +5,7 @@
 pub mod changes;
 pub mod explain;
 pub mod findings;
+pub mod home;
 pub mod manage;
 pub mod publish;
 pub mod scans;
@@ -24,8 +25,25 @@ use crate::state::AppState;
 pub struct Requester {
     pub team_id: String,
     pub user_id: String,
+    /// Where announcements and "scan started" go: the channel of the command or
+    /// button, or the user's id for a click in the App Home (its Messages tab).
     pub channel_id: String,
-    pub response_url: String,
+    /// Where answers go; `None` for a click in the App Home, which has none:
+    /// answers are then posted in the app's Messages tab for the user.
+    pub response_url: Option<String>,
+}
+
+impl Requester {
+    /// A click in the App Home of `user_id`: every answer goes to the user's
+    /// Messages tab with the app.
+    pub fn in_home(team_id: String, user_id: String) -> Self {
+        Requester {
+            team_id,
+            channel_id: user_id.clone(),
+            user_id,
+            response_url: None,
+        }
+    }
 }
 
 /// Fills in the default repository, or explains how to name one (with an example
@@ -68,9 +86,17 @@ pub fn display(repository: &str, id: &ImageId) -> String {
     .to_string()
 }
 
-/// Answers through `response_url`, logging (not failing) when Slack does not take it.
+/// Answers through `response_url` (or, for a click in the App Home, in the
+/// user's Messages tab), logging (not failing) when Slack does not take it.
 pub async fn respond(state: &AppState, who: &Requester, content: SlackMessageContent) {
-    if let Err(error) = state.slack.respond(&who.response_url, content).await {
-        tracing::warn!(%error, "could not answer through response_url");
+    let answered = match &who.response_url {
+        Some(url) => state.slack.respond(url, content).await,
+        None => {
+            let post = crate::slack::client::Post::message(&who.user_id, content);
+            state.slack.post(&post).await.map(drop)
+        }
+    };
+    if let Err(error) = answered {
+        tracing::warn!(%error, "could not answer the requester");
     }
 }

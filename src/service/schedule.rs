@@ -23,19 +23,34 @@ pub fn start(
     images: &[ImageRef],
     span: tracing::Span,
 ) -> SlackMessageContent {
-    if let Some(refusal) = refuse_unless_admin(state, &who, "change schedules", "schedules") {
-        return refusal;
-    }
-    let Some(role) = state.settings.scheduler_role_arn.clone() else {
-        return blocks::text(&role_missing());
-    };
-    let images = match targets(state, images) {
-        Ok(images) => images,
-        Err(problem) => return blocks::text(&problem),
+    let (images, role) = match check(state, &who, images) {
+        Ok(checked) => checked,
+        Err(refusal) => return *refusal,
     };
     let shown = names(&images);
     state.spawn(run(state.clone(), who, when, images, role).instrument(span));
     blocks::text(&format!(":calendar: Scheduling scans of {shown}…"))
+}
+
+/// The images to schedule, and the scheduler role.
+pub type Checked = (Vec<(String, ImageId)>, String);
+
+/// The images to schedule and the scheduler role, or the answer saying why
+/// nothing is scheduled: the requester may not, the role is not set, or an
+/// image names no repository.
+pub fn check(
+    state: &AppState,
+    who: &Requester,
+    images: &[ImageRef],
+) -> Result<Checked, Box<SlackMessageContent>> {
+    if let Some(refusal) = refuse_unless_admin(state, who, "change schedules", "schedules") {
+        return Err(Box::new(refusal));
+    }
+    let Some(role) = state.settings.scheduler_role_arn.clone() else {
+        return Err(Box::new(blocks::text(&role_missing())));
+    };
+    let images = targets(state, images).map_err(|problem| Box::new(blocks::text(&problem)))?;
+    Ok((images, role))
 }
 
 /// The images named, or else the watched tags (ECRSCAN_TAGS).
@@ -62,7 +77,7 @@ fn targets(state: &AppState, images: &[ImageRef]) -> Result<Vec<(String, ImageId
 
 /// Makes sure of the group, puts one schedule per image (stopping at the first
 /// error), and announces what was done.
-async fn run(
+pub async fn run(
     state: AppState,
     who: Requester,
     when: When,

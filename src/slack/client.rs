@@ -1,4 +1,5 @@
-//! The Slack Web API, through slack-morphism: post, update, and answer `response_url`s.
+//! The Slack Web API, through slack-morphism: post, update, publish the App Home,
+//! open modals, and answer `response_url`s.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -175,6 +176,22 @@ impl SlackWeb {
         );
         let session = self.client.open_session(&self.token);
         timed("chat.update", session.chat_update(&request)).await?;
+        Ok(())
+    }
+
+    /// `views.publish`: `view` becomes `user_id`'s App Home.
+    pub async fn publish_home(&self, user_id: &str, view: SlackView) -> Result<(), PostError> {
+        let request = SlackApiViewsPublishRequest::new(user_id.to_string().into(), view);
+        let session = self.client.open_session(&self.token);
+        timed("views.publish", session.views_publish(&request)).await?;
+        Ok(())
+    }
+
+    /// `views.open`: opens the modal `view` for the click that gave `trigger_id`.
+    pub async fn open_modal(&self, trigger_id: &str, view: SlackView) -> Result<(), PostError> {
+        let request = SlackApiViewsOpenRequest::new(trigger_id.to_string().into(), view);
+        let session = self.client.open_session(&self.token);
+        timed("views.open", session.views_open(&request)).await?;
         Ok(())
     }
 

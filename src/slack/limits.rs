@@ -30,6 +30,38 @@ pub const MAX_BUTTON_VALUE: usize = 2000;
 /// Characters in the top-level `text` fallback.
 pub const MAX_FALLBACK_TEXT: usize = 40_000;
 
+/// Blocks in a view (the App Home, a modal).
+pub const MAX_VIEW_BLOCKS: usize = 100;
+/// Characters in a modal's title (and its close button).
+pub const MAX_MODAL_TITLE: usize = 24;
+/// Characters in a view's `private_metadata`.
+pub const MAX_PRIVATE_METADATA: usize = 3000;
+
+/// Every way `view` (Home or modal) breaks Slack's limits; empty when it fits.
+pub fn check_view(view: &SlackView) -> Result<(), Vec<String>> {
+    let json = serde_json::to_value(view).expect("a Slack view always serialises");
+    let mut problems = Vec::new();
+    if let Some(metadata) = json.get("private_metadata").and_then(Value::as_str) {
+        at_most(
+            &mut problems,
+            "private_metadata",
+            metadata,
+            MAX_PRIVATE_METADATA,
+        );
+    }
+    for part in ["title", "close", "submit"] {
+        if let Some(text) = json.get(part) {
+            text_object(&mut problems, part, text, MAX_MODAL_TITLE);
+        }
+    }
+    check_blocks(&mut problems, &json, MAX_VIEW_BLOCKS, "view");
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
 /// Every way `content` breaks Slack's limits; empty when it fits.
 pub fn check(content: &SlackMessageContent) -> Result<(), Vec<String>> {
     let json = serde_json::to_value(content).expect("a Slack message always serialises");
@@ -48,22 +80,27 @@ pub fn check(content: &SlackMessageContent) -> Result<(), Vec<String>> {
         ),
     }
 
-    let blocks = json.get("blocks").and_then(Value::as_array);
-    let blocks = blocks.map(Vec::as_slice).unwrap_or_default();
-    if blocks.len() > MAX_BLOCKS {
-        problems.push(format!(
-            "the message has {} blocks; Slack allows {MAX_BLOCKS}",
-            blocks.len()
-        ));
-    }
-    for (index, block) in blocks.iter().enumerate() {
-        check_block(&mut problems, index, block);
-    }
+    check_blocks(&mut problems, &json, MAX_BLOCKS, "message");
 
     if problems.is_empty() {
         Ok(())
     } else {
         Err(problems)
+    }
+}
+
+/// The `blocks` of a message or view: at most `max`, each within its limits.
+fn check_blocks(problems: &mut Vec<String>, json: &Value, max: usize, what: &str) {
+    let blocks = json.get("blocks").and_then(Value::as_array);
+    let blocks = blocks.map(Vec::as_slice).unwrap_or_default();
+    if blocks.len() > max {
+        problems.push(format!(
+            "the {what} has {} blocks; Slack allows {max}",
+            blocks.len()
+        ));
+    }
+    for (index, block) in blocks.iter().enumerate() {
+        check_block(problems, index, block);
     }
 }
 

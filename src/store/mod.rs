@@ -2,14 +2,16 @@
 //! PostgreSQL for several instances). [`Store`] is all of them together.
 
 mod findings;
+mod home;
 mod sql;
 
 use async_trait::async_trait;
 
 use crate::scan::burst::Entry;
-use crate::scan::findings::{Finding, Severity};
+use crate::scan::findings::{Finding, ScanKind, Severity};
 
 pub use findings::{Fold, KNOWN_FINDINGS_KEPT_SECS, NewStagedFinding, StagedFinding};
+pub use home::{Home, ImageHistory, ImageThread};
 pub use sql::SqlStore;
 
 /// A scan started from Slack: its result is threaded under the "scan started" message.
@@ -64,6 +66,8 @@ pub struct ScanRecord {
     /// When the tag's findings last changed (Unix seconds): `scanned_at`, or
     /// an earlier scan's when this one found the same.
     pub changed_at: i64,
+    /// Which scanner produced it (basic for scans recorded before this was kept).
+    pub kind: ScanKind,
     pub findings: Vec<Finding>,
 }
 
@@ -90,12 +94,12 @@ pub struct Digest {
 /// Everything ecrscan keeps between requests: one trait per concern, each
 /// implemented by [`SqlStore`] in its own file, so `Arc<dyn Store>` reaches them all.
 pub trait Store:
-    Database + Jobs + AuditLog + Threads + Subscriptions + Digests + EnhancedFindings
+    Database + Jobs + AuditLog + Threads + Subscriptions + Digests + EnhancedFindings + Home
 {
 }
 
 impl<T> Store for T where
-    T: Database + Jobs + AuditLog + Threads + Subscriptions + Digests + EnhancedFindings
+    T: Database + Jobs + AuditLog + Threads + Subscriptions + Digests + EnhancedFindings + Home
 {
 }
 

@@ -15,6 +15,7 @@ use super::{Database, KNOWN_FINDINGS_KEPT_SECS};
 mod audit;
 mod digests;
 mod findings;
+mod home;
 mod jobs;
 mod subscriptions;
 mod threads;
@@ -101,6 +102,11 @@ impl Database for SqlStore {
             (
                 "DELETE FROM sns_messages WHERE received_at < $1",
                 "cannot prune seen SNS message ids",
+                before,
+            ),
+            (
+                "DELETE FROM slack_events WHERE received_at < $1",
+                "cannot prune seen Slack event ids",
                 before,
             ),
             (

@@ -10,6 +10,7 @@ mod enhanced_crash;
 mod findings;
 mod health;
 mod helpers;
+mod home;
 mod instances;
 mod interactions;
 mod logs;

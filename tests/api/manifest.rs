@@ -15,7 +15,7 @@ with open(sys.argv[1]) as f:
 "#;
 
 /// The bot scopes each Slack Web API method the client calls needs.
-const SCOPES: [(&str, &[&str]); 5] = [
+const SCOPES: [(&str, &[&str]); 7] = [
     ("chat.postMessage", &["chat:write"]),
     ("chat.update", &["chat:write"]),
     // Public and private channels alike.
@@ -28,6 +28,9 @@ const SCOPES: [(&str, &[&str]); 5] = [
         &["channels:history", "groups:history"],
     ),
     ("auth.test", &[]),
+    // The App Home and modals need no scope of their own.
+    ("views.publish", &[]),
+    ("views.open", &[]),
 ];
 
 /// The Web API methods `src/slack/client.rs` names (`"chat.postMessage"`...).

@@ -70,6 +70,7 @@ async fn scanned_before(app: &TestApp, images: usize) {
             digest: digest_of(i),
             scanned_at: 1_790_000_000,
             changed_at: 1_780_000_000,
+            kind: ecrscan::scan::findings::ScanKind::Basic,
             findings: findings.clone(),
         };
         store.save_plan(0, "{}", Some(&record)).await.unwrap();

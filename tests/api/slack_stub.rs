@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
-use slack_morphism::prelude::SlackMessageContent;
+use slack_morphism::prelude::{SlackMessageContent, SlackView};
 
 /// One call the stand-in received.
 #[derive(Debug, Clone)]
@@ -205,10 +205,17 @@ impl SlackStub {
 
     fn record(&self, method: &str, body: Value, ts: String) {
         let mut state = self.state.lock().unwrap();
-        if let Err(problems) = serde_json::from_value::<SlackMessageContent>(body.clone())
-            .map_err(|e| vec![e.to_string()])
-            .and_then(|content| ecrscan::slack::limits::check(&content))
-        {
+        let checked = match method {
+            "views.publish" | "views.open" => {
+                serde_json::from_value::<SlackView>(body["view"].clone())
+                    .map_err(|e| vec![e.to_string()])
+                    .and_then(|view| ecrscan::slack::limits::check_view(&view))
+            }
+            _ => serde_json::from_value::<SlackMessageContent>(body.clone())
+                .map_err(|e| vec![e.to_string()])
+                .and_then(|content| ecrscan::slack::limits::check(&content)),
+        };
+        if let Err(problems) = checked {
             state.violations.push(format!("{method}: {problems:?}"));
         }
         state.calls.push(Call {
@@ -259,6 +266,9 @@ async fn web_api(
                 .into_response();
         }
         _ => {}
+    }
+    if method == "views.publish" || method == "views.open" {
+        return view_answer(&stub, &method, body);
     }
     let ts = match method.as_str() {
         "chat.update" => body["ts"].as_str().unwrap_or_default().to_string(),
@@ -323,6 +333,27 @@ async fn read_api(
         })
         .collect();
     axum::Json(json!({ "ok": true, "messages": messages, "has_more": false })).into_response()
+}
+
+/// `views.publish` and `views.open` as Slack answers them: the view, with its
+/// id, hash and state.
+fn view_answer(stub: &SlackStub, method: &str, body: Value) -> Response {
+    let missing = match method {
+        "views.publish" => body["user_id"].as_str().is_none(),
+        _ => body["trigger_id"].as_str().is_none(),
+    };
+    if missing || !body["view"].is_object() {
+        return ok_false("invalid_arguments");
+    }
+    stub.record(method, body.clone(), String::new());
+    let mut view = body["view"].clone();
+    view["id"] = json!("V0001");
+    view["team_id"] = json!(crate::helpers::TEAM);
+    view["hash"] = json!("1700000000.abcdef");
+    view["state"] = json!({ "values": {} });
+    view["app_id"] = json!("A0001");
+    view["bot_id"] = json!("B0BOT");
+    axum::Json(json!({ "ok": true, "view": view })).into_response()
 }
 
 fn authorized(stub: &SlackStub, headers: &HeaderMap) -> bool {

@@ -248,6 +248,7 @@ async fn threads_scan_requests_scans_and_audit_round_trip() {
                 digest: format!("sha256:{n}"),
                 scanned_at: n,
                 changed_at: n,
+                kind: ecrscan::scan::findings::ScanKind::Basic,
                 findings,
             };
             store

@@ -115,6 +115,7 @@ async fn the_scan_history_keeps_since_when_a_tag_is_unchanged() {
             digest: "sha256:1".into(),
             scanned_at: 2000,
             changed_at: 1000,
+            kind: ecrscan::scan::findings::ScanKind::Basic,
             findings: vec![finding],
         };
         store.save_plan(0, "{}", Some(&record)).await.unwrap();

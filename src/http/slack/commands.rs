@@ -116,7 +116,7 @@ pub async fn handle(
         team_id: form.team_id,
         user_id: form.user_id,
         channel_id: form.channel_id,
-        response_url: form.response_url,
+        response_url: Some(form.response_url),
     };
     let reply = dispatch(&state, who, command, span).await;
     Ok(ephemeral(&reply).into_response())

@@ -1,9 +1,12 @@
-//! `POST /slack/interactions`: the buttons on scan summaries.
+//! `POST /slack/interactions`: the buttons on scan summaries and in the App Home.
 //!
 //! "Rescan" runs the scan use-case for the image; "All findings" posts every
-//! finding in the message's thread. The signature (and the workspace) was
-//! checked by the router's layer; each payload is audited with it, and a repeat
-//! of it runs nothing.
+//! finding in the message's thread. In the Home, "Findings" opens them in a
+//! modal, "Schedule weekly" schedules the image, and "Show more" publishes the
+//! next page; a click there has no channel and no `response_url`, so its answers
+//! go to the user's Messages tab. The signature (and the workspace) was checked
+//! by the router's layer; each payload that changes or starts something is
+//! audited with it, and a repeat of it runs nothing.
 
 use axum::body::Bytes;
 use axum::extract::{Extension, State};
@@ -17,7 +20,10 @@ use crate::http::slack::commands::REPEATED;
 use crate::http::slack::verify::SlackSignature;
 use crate::scan::image::{Image, ImageId};
 use crate::service::{self, Requester, display};
-use crate::slack::blocks::{ALL_FINDINGS_ACTION, ButtonTarget, RESCAN_ACTION};
+use crate::slack::blocks::{
+    ALL_FINDINGS_ACTION, ButtonTarget, HOME_FINDINGS_ACTION, HOME_PAGE_ACTION, RESCAN_ACTION,
+    SCHEDULE_WEEKLY_ACTION,
+};
 use crate::state::AppState;
 use crate::store::AuditEntry;
 
@@ -33,6 +39,9 @@ struct Id {
 
 #[derive(Debug, Default, Deserialize)]
 struct Container {
+    /// `message`, or `view` for a click in the App Home (or a modal).
+    #[serde(rename = "type")]
+    kind: Option<String>,
     message_ts: Option<String>,
     thread_ts: Option<String>,
 }
@@ -52,6 +61,7 @@ struct Payload {
     user: Id,
     channel: Option<Id>,
     response_url: Option<String>,
+    trigger_id: Option<String>,
     #[serde(default)]
     container: Container,
     #[serde(default)]
@@ -67,6 +77,9 @@ pub const MAX_ACTIONS: usize = 5;
 enum Run {
     Rescan(ButtonTarget),
     AllFindings(ButtonTarget),
+    /// The Home's "Findings": a modal.
+    HomeFindings(ButtonTarget),
+    ScheduleWeekly(ButtonTarget),
 }
 
 impl Run {
@@ -75,6 +88,8 @@ impl Run {
         match self {
             Run::Rescan(_) => RESCAN_ACTION,
             Run::AllFindings(_) => ALL_FINDINGS_ACTION,
+            Run::HomeFindings(_) => HOME_FINDINGS_ACTION,
+            Run::ScheduleWeekly(_) => SCHEDULE_WEEKLY_ACTION,
         }
     }
 
@@ -83,6 +98,8 @@ impl Run {
         let (name, target) = match self {
             Run::Rescan(target) => ("Rescan", target),
             Run::AllFindings(target) => ("All findings", target),
+            Run::HomeFindings(target) => ("Findings", target),
+            Run::ScheduleWeekly(target) => ("Schedule weekly", target),
         };
         format!(
             "button {name} {}",
@@ -104,14 +121,21 @@ pub async fn handle(
         serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest("no payload"))?;
     let payload: Payload = serde_json::from_str(&form.payload)
         .map_err(|_| AppError::BadRequest("not an interaction payload"))?;
-    let (Some(channel), Some(response_url)) = (payload.channel, payload.response_url) else {
+    let in_home = payload.container.kind.as_deref() == Some("view");
+    if in_home && let Some(page) = page(&payload.actions) {
+        let task = service::home::publish(state.clone(), payload.user.id, page);
+        state.spawn(task.instrument(tracing::info_span!("home_page", page)));
         return Ok(StatusCode::OK.into_response());
-    };
-    let who = Requester {
-        team_id: payload.team.id,
-        user_id: payload.user.id,
-        channel_id: channel.id,
-        response_url,
+    }
+    let who = match (in_home, payload.channel, payload.response_url) {
+        (true, _, _) => Requester::in_home(payload.team.id, payload.user.id),
+        (false, Some(channel), Some(response_url)) => Requester {
+            team_id: payload.team.id,
+            user_id: payload.user.id,
+            channel_id: channel.id,
+            response_url: Some(response_url),
+        },
+        _ => return Ok(StatusCode::OK.into_response()),
     };
     let ignored = payload.actions.len().saturating_sub(MAX_ACTIONS);
     if ignored > 0 {
@@ -132,10 +156,21 @@ pub async fn handle(
         return Ok((StatusCode::OK, REPEATED).into_response());
     }
     let thread_ts = payload.container.thread_ts.or(payload.container.message_ts);
+    let trigger_id = payload.trigger_id.unwrap_or_default();
     for run in runs {
-        start(&state, &who, run, thread_ts.clone());
+        match in_home {
+            true => start_in_home(&state, &who, run, &trigger_id),
+            false => start(&state, &who, run, thread_ts.clone()),
+        }
     }
     Ok(StatusCode::OK.into_response())
+}
+
+/// The page a "Show more" (or "Back to the worst") click asks for.
+fn page(actions: &[Action]) -> Option<usize> {
+    let action = actions.first()?;
+    action.action_id.strip_prefix(HOME_PAGE_ACTION)?;
+    action.value.as_deref()?.parse().ok()
 }
 
 /// The known actions among the first [`MAX_ACTIONS`], each once.
@@ -152,6 +187,8 @@ fn runs(actions: Vec<Action>) -> Vec<Run> {
         let run = match action.action_id.as_str() {
             RESCAN_ACTION => Run::Rescan(target),
             ALL_FINDINGS_ACTION => Run::AllFindings(target),
+            HOME_FINDINGS_ACTION => Run::HomeFindings(target),
+            SCHEDULE_WEEKLY_ACTION => Run::ScheduleWeekly(target),
             other => {
                 tracing::info!(action = other, "ignored an unknown action");
                 continue;
@@ -190,6 +227,27 @@ async fn claim(
         .await
 }
 
+/// Starts one action of a click in the App Home in the background; its answers
+/// go to the user's Messages tab.
+fn start_in_home(state: &AppState, who: &Requester, run: Run, trigger_id: &str) {
+    let span = tracing::info_span!("home_interaction", user = %who.user_id, action = run.id());
+    let (state, who) = (state.clone(), who.clone());
+    match run {
+        Run::Rescan(target) => {
+            let task = service::home::rescan(state.clone(), who, target);
+            state.spawn(task.instrument(span));
+        }
+        Run::HomeFindings(target) | Run::AllFindings(target) => {
+            let task = service::home::open_findings(state.clone(), trigger_id.to_string(), target);
+            state.spawn(task.instrument(span));
+        }
+        Run::ScheduleWeekly(target) => {
+            let task = service::home::schedule_weekly(state.clone(), who, target);
+            state.spawn(task.instrument(span));
+        }
+    }
+}
+
 /// Starts one action in the background.
 fn start(state: &AppState, who: &Requester, run: Run, thread_ts: Option<String>) {
     let span = tracing::info_span!("interaction", user = %who.user_id, action = run.id());
@@ -207,6 +265,9 @@ fn start(state: &AppState, who: &Requester, run: Run, thread_ts: Option<String>)
             };
             let task = service::findings::post_all(state.clone(), who.clone(), image, thread_ts);
             state.spawn(task.instrument(span));
+        }
+        Run::HomeFindings(_) | Run::ScheduleWeekly(_) => {
+            tracing::info!("ignored a button of the App Home outside it");
         }
     }
 }

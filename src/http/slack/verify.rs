@@ -149,9 +149,18 @@ pub async fn require_signature(
 }
 
 /// The workspace a verified Slack request comes from: the `team_id` field of a
-/// slash command, or `team.id` in an interaction's `payload`. `None` when the
-/// body has neither; its handler then refuses it as malformed.
+/// slash command or of an Events API callback (JSON), or `team.id` in an
+/// interaction's `payload`. `None` when the body has none (a `url_verification`
+/// handshake; anything else is refused by its handler as malformed).
 fn team_of(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Callback {
+        team_id: String,
+    }
+    if body.first() == Some(&b'{') {
+        let callback: Callback = serde_json::from_slice(body).ok()?;
+        return Some(callback.team_id);
+    }
     #[derive(serde::Deserialize)]
     struct Payload {
         team: Team,

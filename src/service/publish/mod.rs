@@ -85,6 +85,7 @@ fn scan_record(report: &ScanReport, key: &str, previous: Option<&ScanRecord>) ->
         digest: image.digest.clone(),
         scanned_at,
         changed_at: unchanged.map_or(scanned_at, |p| p.changed_at),
+        kind: report.kind,
         findings: report.findings.clone(),
     }
 }

@@ -12,13 +12,14 @@ mod digest;
 mod findings;
 mod format;
 mod help;
+mod home;
 #[cfg(test)]
 mod inert;
 mod schedules;
 mod subscriptions;
 mod summary;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 use slack_morphism::prelude::*;
 
@@ -30,6 +31,10 @@ pub use digest::digest;
 pub use findings::findings;
 pub use format::{channel, code, escape, mention, severity_icon, truncate};
 pub use help::help;
+pub use home::{
+    HOME_FINDINGS_ACTION, HOME_PAGE_ACTION, HOME_ROWS_PER_PAGE, SCHEDULE_WEEKLY_ACTION,
+    findings_modal, home, no_findings_modal,
+};
 pub use schedules::{
     MAX_SCHEDULES_SHOWN, no_schedule, paused, resumed, scheduled, schedules, unchanged, unscheduled,
 };

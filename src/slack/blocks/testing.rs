@@ -84,6 +84,13 @@ pub fn assert_within_limits(content: &SlackMessageContent) {
     }
 }
 
+/// Panics with every problem when `view` breaks one of Slack's limits.
+pub fn assert_view_within_limits(view: &SlackView) {
+    if let Err(problems) = limits::check_view(view) {
+        panic!("the view breaks Slack's limits:\n{}", problems.join("\n"));
+    }
+}
+
 /// Every text a reader sees in `content`, in order, joined by newlines.
 pub fn visible_text(content: &SlackMessageContent) -> String {
     let json = serde_json::to_value(content).unwrap();

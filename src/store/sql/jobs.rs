@@ -104,8 +104,9 @@ impl Jobs for SqlStore {
             let findings =
                 serde_json::to_string(&scan.findings).context("cannot encode the findings")?;
             sqlx::query(
-                "INSERT INTO scans (repository, image_key, digest, scanned_at, changed_at, findings)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO scans
+                   (repository, image_key, digest, scanned_at, changed_at, findings, kind)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(&scan.repository)
             .bind(&scan.image_key)
@@ -113,6 +114,7 @@ impl Jobs for SqlStore {
             .bind(scan.scanned_at)
             .bind(scan.changed_at)
             .bind(findings)
+            .bind(super::threads::kind_name(scan.kind))
             .execute(&mut *tx)
             .await
             .with_context(|| format!("cannot record the scan of job {job_id}"))?;

@@ -4,17 +4,27 @@ use anyhow::Context;
 use async_trait::async_trait;
 
 use super::SqlStore;
+use crate::scan::findings::ScanKind;
 use crate::store::{ScanRecord, ScanRequest, Threads};
 
 /// A row of `scans`: the findings as stored, in JSON.
 #[derive(sqlx::FromRow)]
-struct ScanRow {
+pub(super) struct ScanRow {
     repository: String,
     image_key: String,
     digest: String,
     scanned_at: i64,
     changed_at: i64,
     findings: String,
+    kind: Option<String>,
+}
+
+/// How `scans.kind` names a scanner.
+pub(super) fn kind_name(kind: ScanKind) -> &'static str {
+    match kind {
+        ScanKind::Basic => "Basic",
+        ScanKind::Enhanced => "Enhanced",
+    }
 }
 
 impl TryFrom<ScanRow> for ScanRecord {
@@ -29,6 +39,10 @@ impl TryFrom<ScanRow> for ScanRecord {
             digest: row.digest,
             scanned_at: row.scanned_at,
             changed_at: row.changed_at,
+            kind: match row.kind.as_deref() {
+                Some("Enhanced") => ScanKind::Enhanced,
+                _ => ScanKind::Basic,
+            },
         })
     }
 }
@@ -126,7 +140,7 @@ impl Threads for SqlStore {
     ) -> anyhow::Result<Option<ScanRecord>> {
         let row: Option<ScanRow> = sqlx::query_as(
             "SELECT repository, image_key, digest, scanned_at,
-                    COALESCE(changed_at, scanned_at) AS changed_at, findings FROM scans
+                    COALESCE(changed_at, scanned_at) AS changed_at, findings, kind FROM scans
              WHERE repository = $1 AND image_key = $2 ORDER BY id DESC LIMIT 1",
         )
         .bind(repository)

@@ -39,6 +39,7 @@ fn previous(findings: Vec<Finding>) -> ScanRecord {
             .with_ymd_and_hms(2026, 11, 2, 6, 0, 0)
             .unwrap()
             .timestamp(),
+        kind: ScanKind::Basic,
         findings,
     }
 }
