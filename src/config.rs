@@ -38,6 +38,9 @@ pub struct Settings {
     pub port: u16,
 }
 
+/// The database when `DATABASE_URL` is unset: an SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://ecrscan.db";
+
 /// A setting that is missing or malformed; its `Display` is the one line start-up prints.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{variable}: {problem}")]
@@ -107,7 +110,7 @@ impl Settings {
             )?),
             database_url: env
                 .optional("DATABASE_URL")
-                .unwrap_or_else(|| "sqlite://ecrscan.db".into())
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.into())
                 .into(),
             port: env.parsed("PORT", "8080", "a port number")?,
         })

@@ -41,10 +41,16 @@ enum Command {
     /// Exits non-zero when a check failed.
     Doctor,
     /// Print the messages the bot would post for a scan event, as Block Kit JSON and
-    /// Block Kit Builder links. Needs no Slack or AWS settings.
+    /// Block Kit Builder links; or, with `--home`, the App Home as the database
+    /// (`DATABASE_URL`) would show it. Needs no Slack or AWS settings.
     Preview {
-        /// An EventBridge event (`ECR Image Scan` or `Inspector2 Scan`), as JSON.
-        event: PathBuf,
+        /// An EventBridge event (`ECR Image Scan`, `Inspector2 Scan` or
+        /// `Inspector2 Finding`), as JSON.
+        #[arg(required_unless_present = "home")]
+        event: Option<PathBuf>,
+        /// Print the App Home instead, from the local database.
+        #[arg(long, conflicts_with_all = ["event", "findings"])]
+        home: bool,
         /// A saved `aws ecr describe-image-scan-findings` response for the same image;
         /// without it, the summary shows the event's severity counts only.
         #[arg(long, value_name = "FINDINGS.json")]
@@ -65,12 +71,28 @@ async fn run() -> ExitCode {
     match cli.command {
         Command::Serve => serve().await,
         Command::Doctor => run_doctor().await,
-        Command::Preview { event, findings } => preview(&event, findings.as_deref()),
+        Command::Preview { home: true, .. } => preview_home().await,
+        Command::Preview {
+            event, findings, ..
+        } => {
+            let event = event.expect("clap requires EVENT without --home");
+            preview(&event, findings.as_deref())
+        }
     }
 }
 
 fn preview(event: &std::path::Path, findings: Option<&std::path::Path>) -> ExitCode {
-    match ecrscan::preview::run(event, findings) {
+    printed(ecrscan::preview::run(event, findings))
+}
+
+async fn preview_home() -> ExitCode {
+    let database_url = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| ecrscan::config::DEFAULT_DATABASE_URL.to_string());
+    printed(ecrscan::preview::home::run(&database_url).await)
+}
+
+fn printed(report: anyhow::Result<String>) -> ExitCode {
+    match report {
         Ok(report) => {
             print!("{report}");
             ExitCode::SUCCESS

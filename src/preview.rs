@@ -7,6 +7,8 @@
 
 use std::path::Path;
 
+pub mod home;
+
 use anyhow::{Context, bail};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use slack_morphism::prelude::SlackMessageContent;

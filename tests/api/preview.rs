@@ -133,3 +133,61 @@ async fn a_saved_findings_file_reads_as_the_sdk_reads_the_same_answer() {
         assert!(!offline.findings.is_empty(), "{name}");
     }
 }
+
+#[tokio::test]
+async fn preview_home_prints_the_app_home_from_the_local_database() {
+    use ecrscan::scan::findings::{Finding, ScanKind, Severity};
+    use ecrscan::store::{Jobs, ScanRecord, Threads, connect};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/ecrscan.db", dir.path().display());
+    let missing = Command::new(env!("CARGO_BIN_EXE_ecrscan"))
+        .args(["preview", "--home"])
+        .env_clear()
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    let said = String::from_utf8_lossy(&missing.stderr);
+    assert!(said.contains("names no database yet"), "{said}");
+
+    let store = connect(&url).await.unwrap();
+    let record = ScanRecord {
+        repository: "example".into(),
+        image_key: "tag:web-latest".into(),
+        digest: "sha256:1a2b3c4d5e6f".into(),
+        scanned_at: 1_795_000_000,
+        changed_at: 1_795_000_000,
+        kind: ScanKind::Basic,
+        findings: vec![Finding::new("CVE-2026-0001", Severity::Critical)],
+    };
+    store.save_plan(0, "{}", Some(&record)).await.unwrap();
+    store
+        .save_image_thread(
+            "example",
+            "tag:web-latest",
+            "C0RESULTS",
+            "1700000000.000001",
+        )
+        .await
+        .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_ecrscan"))
+        .args(["preview", "--home"])
+        .env_clear()
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("\"type\": \"home\""), "{stdout}");
+    assert!(stdout.contains("example:web-latest"), "{stdout}");
+    assert!(stdout.contains("1 critical"), "{stdout}");
+    assert!(
+        stdout.contains("Block Kit Builder: https://app.slack.com/block-kit-builder/#"),
+        "{stdout}"
+    );
+}
