@@ -2,7 +2,7 @@
 //! retried deliveries, and the buttons in the Home.
 
 use ecrscan::scan::findings::{Finding, ScanKind, Severity};
-use ecrscan::slack::blocks::{ButtonTarget, HOME_FINDINGS_ACTION, RESCAN_ACTION};
+use ecrscan::slack::blocks::{ButtonTarget, HOME_FINDINGS_ACTION, HOME_PAGE_ACTION, RESCAN_ACTION};
 use ecrscan::store::{Jobs, ScanRecord, Threads, connect};
 use serde_json::{Value, json};
 
@@ -207,4 +207,58 @@ async fn rescan_in_the_home_starts_a_scan_and_tells_the_user_in_the_messages_tab
     assert_eq!(again.status(), 200);
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(app.slack.calls_to("chat.postMessage").len(), 1);
+}
+
+#[tokio::test]
+async fn schedule_weekly_in_the_home_creates_the_schedule_and_republishes_the_home() {
+    let (app, group) = crate::schedules::spawn(&[]).await;
+    seed(&app).await;
+    let target = ButtonTarget {
+        repository: "example".into(),
+        digest: format!("sha256:{:0>64}", 2),
+        tag: Some("web-latest".into()),
+    };
+    let body = home_click(
+        ecrscan::slack::blocks::SCHEDULE_WEEKLY_ACTION,
+        &target.to_value().unwrap(),
+    );
+
+    let answer = app
+        .post_signed("/slack/interactions", body.into_bytes(), now(), SECRET)
+        .await;
+
+    assert_eq!(answer.status(), 200);
+    let published = app.slack.wait_for("views.publish", 1).await;
+    assert_eq!(published.len(), 1, "the Home is republished");
+    assert_eq!(published[0].body["user_id"], USER);
+    let names = crate::schedules::names_in(&group).await;
+    assert_eq!(
+        names,
+        [ecrscan::schedule::schedule_name("example", "web-latest")],
+        "one weekly schedule for the image"
+    );
+    let view = published[0].body["view"].to_string();
+    assert!(view.contains("example:web-latest"), "{view}");
+}
+
+#[tokio::test]
+async fn show_more_in_the_home_publishes_the_page_it_names() {
+    let app = spawn_app("example").await;
+    seed(&app).await;
+    let body = home_click(&format!("{HOME_PAGE_ACTION}_1"), "1");
+
+    let answer = app
+        .post_signed("/slack/interactions", body.into_bytes(), now(), SECRET)
+        .await;
+
+    assert_eq!(answer.status(), 200);
+    let published = app.slack.wait_for("views.publish", 1).await;
+    assert_eq!(published.len(), 1);
+    assert_eq!(published[0].body["user_id"], USER);
+    // Two images fit one page: page 1 is past the end, so the last page shows.
+    let view = published[0].body["view"].to_string();
+    assert!(
+        view.contains("example:web-latest") && view.contains("example:api-latest"),
+        "{view}"
+    );
 }
