@@ -89,14 +89,17 @@ pub fn display(repository: &str, id: &ImageId) -> String {
 /// Answers through `response_url` (or, for a click in the App Home, in the
 /// user's Messages tab), logging (not failing) when Slack does not take it.
 pub async fn respond(state: &AppState, who: &Requester, content: SlackMessageContent) {
-    let answered = match &who.response_url {
-        Some(url) => state.slack.respond(url, content).await,
+    match &who.response_url {
+        Some(url) => {
+            if let Err(error) = state.slack.respond(url, content).await {
+                tracing::warn!(%error, "could not answer through response_url");
+            }
+        }
         None => {
             let post = crate::slack::client::Post::message(&who.user_id, content);
-            state.slack.post(&post).await.map(drop)
+            if let Err(error) = state.slack.post(&post).await {
+                tracing::warn!(%error, "could not answer in the user's Messages tab");
+            }
         }
-    };
-    if let Err(error) = answered {
-        tracing::warn!(%error, "could not answer the requester");
     }
 }

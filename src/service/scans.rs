@@ -9,7 +9,7 @@ use crate::aws::AwsError;
 use crate::scan::findings::ScanKind;
 use crate::scan::image::{Image, ImageId, ImageRef};
 use crate::slack::blocks;
-use crate::slack::client::Post;
+use crate::slack::client::{Post, Posted};
 use crate::state::AppState;
 use crate::store::ScanRequest;
 
@@ -52,8 +52,10 @@ async fn scan(state: &AppState, who: &Requester, repository: &str, id: &ImageId)
         Err(error) => return respond(state, who, blocks::text(&explain(&error, &name))).await,
     }
     let post = Post::message(&who.channel_id, blocks::scan_started(&image, &who.user_id));
-    match state.slack.post(&post).await {
-        Ok(ts) => remember_thread(state, who, &image, ts).await,
+    match state.slack.post_message(&post).await {
+        // The conversation Slack names: a direct message's `D…` for a scan
+        // started from the App Home, where `who.channel_id` is the user's id.
+        Ok(posted) => remember_thread(state, who, &image, posted).await,
         Err(error) if error.is_not_in_channel() => {
             let text = format!(
                 ":wave: The scan of {} started, but I cannot post in this channel. \
@@ -126,12 +128,12 @@ async fn show_latest(state: &AppState, who: &Requester, image: &Image, reason: &
     respond(state, who, content).await;
 }
 
-async fn remember_thread(state: &AppState, who: &Requester, image: &Image, ts: String) {
+async fn remember_thread(state: &AppState, who: &Requester, image: &Image, posted: Posted) {
     let request = ScanRequest {
         repository: image.repository.clone(),
         digest: image.digest.clone(),
-        channel: who.channel_id.clone(),
-        ts,
+        channel: posted.channel,
+        ts: posted.ts,
         user_id: who.user_id.clone(),
         requested_at: chrono::Utc::now().timestamp(),
     };

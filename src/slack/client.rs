@@ -51,6 +51,14 @@ impl PostError {
     }
 }
 
+/// A message Slack took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    pub ts: String,
+    /// The conversation it is in.
+    pub channel: String,
+}
+
 /// A message to post with `chat.postMessage`.
 #[derive(Debug, Clone)]
 pub struct Post {
@@ -153,13 +161,22 @@ impl SlackWeb {
 
     /// `chat.postMessage`; returns the new message's `ts`.
     pub async fn post(&self, post: &Post) -> Result<String, PostError> {
+        Ok(self.post_message(post).await?.ts)
+    }
+
+    /// `chat.postMessage`; the new message's `ts` and the conversation it is in
+    /// (a direct message's `D…` when `post.channel` is a user id).
+    pub async fn post_message(&self, post: &Post) -> Result<Posted, PostError> {
         let request =
             SlackApiChatPostMessageRequest::new(post.channel.clone().into(), post.content.clone())
                 .opt_thread_ts(post.thread_ts.clone().map(Into::into))
                 .opt_reply_broadcast(post.broadcast.then_some(true));
         let session = self.client.open_session(&self.token);
         let response = timed("chat.postMessage", session.chat_post_message(&request)).await?;
-        Ok(response.ts.0)
+        Ok(Posted {
+            ts: response.ts.0,
+            channel: response.channel.0,
+        })
     }
 
     /// `chat.update` of an existing message.

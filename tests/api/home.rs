@@ -200,6 +200,13 @@ async fn rescan_in_the_home_starts_a_scan_and_tells_the_user_in_the_messages_tab
             .contains(&format!("{repository}:web-latest"))
     );
     assert!(crate::helpers::was_scanned(&repository, "web-latest").await);
+    // Its result is threaded in that direct message, by the id Slack gave it
+    // (which `chat.update` needs), not by the user's id.
+    let store = connect(&app.database_url).await.unwrap();
+    let request = store.scan_request(&repository, &digests[0]).await.unwrap();
+    let request = request.expect("the scan's thread is recorded");
+    assert_eq!(request.channel, format!("D{}", &USER[1..]));
+    assert_eq!(request.ts, posts[0].ts);
     // The same signed click again runs nothing, as for the summary's buttons.
     let again = app
         .post_signed("/slack/interactions", body.into_bytes(), timestamp, SECRET)

@@ -239,6 +239,11 @@ async fn web_api(
         return ok_false("invalid_json");
     };
     let channel = body["channel"].as_str().unwrap_or_default().to_string();
+    // Slack: "for direct messages, ensure that this value is a DM ID (starts with
+    // D) instead of a User ID (starts with either U or W)".
+    if method == "chat.update" && channel.starts_with(['U', 'W']) {
+        return ok_false("channel_not_found");
+    }
     let fault = {
         let mut state = stub.state.lock().unwrap();
         if state.refused_channels.contains(&channel) {
@@ -287,7 +292,13 @@ async fn web_api(
     message["ts"] = json!(ts);
     message["user"] = json!("U0BOT");
     message["bot_id"] = json!("B0BOT");
-    axum::Json(json!({ "ok": true, "channel": channel, "ts": ts, "message": message }))
+    // A post to a user's id lands in the direct message with the app, which
+    // Slack names by its own id.
+    let conversation = match channel.strip_prefix(['U', 'W']) {
+        Some(rest) => format!("D{rest}"),
+        None => channel,
+    };
+    axum::Json(json!({ "ok": true, "channel": conversation, "ts": ts, "message": message }))
         .into_response()
 }
 
