@@ -12,6 +12,7 @@ use sqlx::{AnyPool, Executor};
 
 use super::{Database, KNOWN_FINDINGS_KEPT_SECS};
 
+mod accepts;
 mod audit;
 mod digests;
 mod findings;
@@ -32,6 +33,8 @@ enum Engine {
 pub struct SqlStore {
     pool: AnyPool,
     engine: Engine,
+    /// SNS messages are accepted in groups, one transaction each.
+    accepts: accepts::Accepts,
 }
 
 impl SqlStore {
@@ -73,7 +76,12 @@ impl SqlStore {
             .run(&pool)
             .await
             .context("cannot migrate the database")?;
-        Ok(SqlStore { pool, engine })
+        let accepts = accepts::Accepts::start(pool.clone());
+        Ok(SqlStore {
+            pool,
+            engine,
+            accepts,
+        })
     }
 }
 

@@ -33,6 +33,7 @@ mod sns;
 mod sns_freshness;
 mod sns_harness;
 mod store;
+mod store_accepts;
 mod store_audit;
 mod store_digests;
 mod store_findings;

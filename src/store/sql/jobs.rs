@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use super::{Engine, SqlStore};
 use crate::store::{Job, Jobs, ScanRecord};
 
-fn now() -> i64 {
+pub(super) fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
@@ -39,31 +39,7 @@ impl Jobs for SqlStore {
         kind: &str,
         payload: &str,
     ) -> anyhow::Result<bool> {
-        let mut tx = self
-            .pool
-            .begin()
-            .await
-            .context("cannot begin accepting an SNS message")?;
-        let inserted = sqlx::query(
-            "INSERT INTO sns_messages (message_id, received_at) VALUES ($1, $2)
-             ON CONFLICT (message_id) DO NOTHING",
-        )
-        .bind(message_id)
-        .bind(now())
-        .execute(&mut *tx)
-        .await
-        .context("cannot record an SNS message id")?
-        .rows_affected();
-        if inserted == 0 {
-            return Ok(false);
-        }
-        insert_job(&mut tx, kind, payload, now())
-            .await
-            .context("cannot store the job of an SNS message")?;
-        tx.commit()
-            .await
-            .context("cannot commit an accepted SNS message")?;
-        Ok(true)
+        self.accepts.accept(message_id, kind, payload).await
     }
 
     async fn claim_job(&self) -> anyhow::Result<Option<Job>> {
