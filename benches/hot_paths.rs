@@ -217,7 +217,7 @@ fn rendering(c: &mut Criterion) {
         findings: findings(2_000, 100),
     };
     let messages = layout(
-        render(&first, None, Severity::Undefined).unwrap(),
+        render(&first, None, Severity::Undefined, &[]).unwrap(),
         Thread::New,
         false,
     );
@@ -225,26 +225,27 @@ fn rendering(c: &mut Criterion) {
     let mut group = c.benchmark_group("render_2000_findings");
     group.bench_function("first_scan", |b| {
         b.iter(|| {
-            let rendered = render(black_box(&first), None, Severity::Undefined).unwrap();
+            let rendered = render(black_box(&first), None, Severity::Undefined, &[]).unwrap();
             layout(rendered, Thread::New, false)
         })
     });
     group.bench_function("rescan_with_changes", |b| {
         b.iter(|| {
-            let rendered = render(black_box(&first), Some(&previous), Severity::Undefined).unwrap();
+            let rendered =
+                render(black_box(&first), Some(&previous), Severity::Undefined, &[]).unwrap();
             layout(rendered, Thread::Existing, false)
         })
     });
     group.bench_function("min_high", |b| {
         b.iter(|| {
-            let rendered = render(black_box(&first), None, Severity::High).unwrap();
+            let rendered = render(black_box(&first), None, Severity::High, &[]).unwrap();
             layout(rendered, Thread::New, false)
         })
     });
     // The planned messages are stored with the job as JSON before posting.
     group.bench_function("first_scan_to_json", |b| {
         b.iter(|| {
-            let rendered = render(black_box(&first), None, Severity::Undefined).unwrap();
+            let rendered = render(black_box(&first), None, Severity::Undefined, &[]).unwrap();
             serde_json::to_string(&layout(rendered, Thread::New, false)).unwrap()
         })
     });

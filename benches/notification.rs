@@ -188,7 +188,7 @@ impl Bench {
             Case::FirstScan => (None, Thread::New),
             Case::Rescan => (Some(&previous), Thread::Existing),
         };
-        let rendered = render(&report, previous, Severity::Undefined).unwrap();
+        let rendered = render(&report, previous, Severity::Undefined, &[]).unwrap();
         layout(rendered, thread, false).len()
     }
 }

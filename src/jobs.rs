@@ -26,6 +26,9 @@ pub enum JobKind {
     /// Fold the `Inspector2 Finding` events staged for one image into one
     /// update ([`FindingUpdate`]), due when the image's window closes.
     FindingUpdate,
+    /// Announce that an ignore ended ([`IgnoreEnded`]) in the threads of the
+    /// images whose latest result still has the finding.
+    IgnoreEnded,
 }
 
 impl JobKind {
@@ -35,6 +38,7 @@ impl JobKind {
             JobKind::ScanResult => "sns",
             JobKind::DigestRefresh => "digest",
             JobKind::FindingUpdate => "findings",
+            JobKind::IgnoreEnded => "ignore_ended",
         }
     }
 
@@ -44,6 +48,7 @@ impl JobKind {
             JobKind::ScanResult,
             JobKind::DigestRefresh,
             JobKind::FindingUpdate,
+            JobKind::IgnoreEnded,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == stored)
@@ -75,6 +80,12 @@ pub struct DigestRefresh {
 pub struct FindingUpdate {
     pub repository: String,
     pub digest: String,
+}
+
+/// The payload of a [`JobKind::IgnoreEnded`] job.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct IgnoreEnded {
+    pub ignore: i64,
 }
 
 /// Why a job did not finish.
@@ -159,6 +170,7 @@ mod tests {
         assert_eq!(JobKind::parse("sns"), Some(JobKind::ScanResult));
         assert_eq!(JobKind::parse("digest"), Some(JobKind::DigestRefresh));
         assert_eq!(JobKind::parse("findings"), Some(JobKind::FindingUpdate));
+        assert_eq!(JobKind::parse("ignore_ended"), Some(JobKind::IgnoreEnded));
         assert_eq!(JobKind::parse("email"), None);
     }
 }

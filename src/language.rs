@@ -5,6 +5,7 @@
 //! images and patterns are not. Options (`at HH:MM`, `on DAY`, `tz Area/City`,
 //! `min=SEVERITY`, also written `at=06:10`) may stand anywhere after the command word.
 
+mod ignore;
 mod image;
 mod options;
 mod usage;
@@ -14,7 +15,9 @@ use crate::scan::findings::Severity;
 use crate::scan::image::ImageRef;
 use crate::schedule::suggest::closest;
 use crate::schedule::{When, WhenOptions, parse_when};
+use crate::triage::Duration;
 
+pub use ignore::MAX_REASON;
 pub use image::{check_plain, parse_image};
 use options::{Options, misplaced_option, split_options};
 pub use usage::{USAGE, Usage};
@@ -45,6 +48,18 @@ pub enum Command {
     },
     Unsubscribe(ImagePattern),
     Subscriptions,
+    /// `scope` is `None` for every image (no pattern, or `*`).
+    Ignore {
+        vulnerability: String,
+        scope: Option<ImagePattern>,
+        duration: Duration,
+        reason: String,
+    },
+    Ignores,
+    Unignore {
+        vulnerability: String,
+        scope: Option<ImagePattern>,
+    },
 }
 
 impl Command {
@@ -52,16 +67,20 @@ impl Command {
     /// runs once per signed request), rather than only reading.
     pub fn changes_something(&self) -> bool {
         match self {
-            Command::Help | Command::Findings(_) | Command::Schedules | Command::Subscriptions => {
-                false
-            }
+            Command::Help
+            | Command::Findings(_)
+            | Command::Schedules
+            | Command::Subscriptions
+            | Command::Ignores => false,
             Command::Now(_)
             | Command::Schedule { .. }
             | Command::Unschedule(_)
             | Command::Pause(_)
             | Command::Resume(_)
             | Command::Subscribe { .. }
-            | Command::Unsubscribe(_) => true,
+            | Command::Unsubscribe(_)
+            | Command::Ignore { .. }
+            | Command::Unignore { .. } => true,
         }
     }
 }
@@ -77,7 +96,7 @@ pub struct ParseError {
 }
 
 /// Words people try that are not commands, and the command they mean.
-const ALIASES: [(&str, &str); 8] = [
+const ALIASES: [(&str, &str); 11] = [
     ("scan", "now"),
     ("start", "now"),
     ("show", "findings"),
@@ -86,6 +105,9 @@ const ALIASES: [(&str, &str); 8] = [
     ("delete", "unschedule"),
     ("remove", "unschedule"),
     ("watch", "subscribe"),
+    ("snooze", "ignore"),
+    ("mute", "ignore"),
+    ("accept", "ignore"),
 ];
 
 /// Parses the text after `/ecrscan`; empty text is [`Command::Help`], and `help`
@@ -105,7 +127,21 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
     if usage.name == "help" {
         return Ok(Command::Help);
     }
+    // A reason is free text: words in it that look like options are its own.
+    let (rest, reason) = match usage.name {
+        "ignore" => ignore::split_reason(rest),
+        _ => (rest, None),
+    };
     let (options, args) = split_options(usage.name, rest).map_err(fail)?;
+    if usage.name == "ignore" {
+        let (vulnerability, scope, duration) = ignore::ignore_args(&args).map_err(fail)?;
+        return Ok(Command::Ignore {
+            vulnerability,
+            scope,
+            duration,
+            reason: ignore::reason(reason).map_err(fail)?,
+        });
+    }
     parse_command(usage.name, &options, &args).map_err(fail)
 }
 
@@ -139,16 +175,23 @@ fn parse_command(name: &str, options: &Options, args: &[String]) -> Result<Comma
             },
         },
         "unsubscribe" => Command::Unsubscribe(one_pattern(name, args)?),
-        "schedules" | "subscriptions" => {
+        "unignore" => {
+            let (vulnerability, scope) = ignore::unignore_args(args)?;
+            Command::Unignore {
+                vulnerability,
+                scope,
+            }
+        }
+        "schedules" | "subscriptions" | "ignores" => {
             if let Some(extra) = args.first() {
                 return Err(format!(
                     "`{name}` takes nothing after it, but got `{extra}`"
                 ));
             }
-            if name == "schedules" {
-                Command::Schedules
-            } else {
-                Command::Subscriptions
+            match name {
+                "schedules" => Command::Schedules,
+                "subscriptions" => Command::Subscriptions,
+                _ => Command::Ignores,
             }
         }
         _ => return Err(format!("`{name}` is not a command")),

@@ -73,7 +73,7 @@ pub fn messages(event: &str, findings: Option<&str>) -> anyhow::Result<Vec<Messa
     let report = report_from_json(image, findings)
         .context("FINDINGS is not a DescribeImageScanFindings response")?;
     let report = publish::as_reported(&event, report);
-    let planned = publish::render(&report, None, Severity::Undefined)
+    let planned = publish::render(&report, None, Severity::Undefined, &[])
         .map(|rendered| publish::layout(rendered, publish::Thread::New, false))
         .unwrap_or_default();
     Ok(planned.into_iter().map(place).collect())
@@ -86,7 +86,7 @@ fn update(event: &FindingEvent) -> anyhow::Result<Vec<Message>> {
     let folded = fold(&[], &[(event.arn.clone(), event.state.clone())], &[]);
     let report =
         publish::enhanced_report(event.image.clone(), folded.current, event.state.updated_at);
-    let Some(rendered) = publish::render_update(&report, &folded.changes, Severity::Undefined)
+    let Some(rendered) = publish::render_update(&report, &folded.changes, Severity::Undefined, &[])
     else {
         bail!(
             "EVENT says a finding of {} is {}: a finding never announced that is not active posts nothing",

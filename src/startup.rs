@@ -54,6 +54,11 @@ impl Application {
     }
 
     /// The port actually bound (useful with `PORT=0`).
+    /// The state its requests and jobs share (tests drive use-cases with it).
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }

@@ -343,3 +343,139 @@ fn every_usage_example_parses() {
         assert!(usage.form.starts_with(usage.name) && usage.example.starts_with(usage.name));
     }
 }
+
+fn pattern(s: &str) -> Option<ImagePattern> {
+    Some(ImagePattern::parse(s).unwrap())
+}
+
+#[test]
+fn ignore_takes_an_id_an_optional_pattern_a_duration_and_a_reason() {
+    assert_eq!(
+        ok("ignore CVE-2024-6119 example:web-* for 30 days reason no fix upstream yet"),
+        Command::Ignore {
+            vulnerability: "CVE-2024-6119".into(),
+            scope: pattern("example:web-*"),
+            duration: Duration::Days(30),
+            reason: "no fix upstream yet".into(),
+        }
+    );
+    assert_eq!(
+        ok("IGNORE cve-2024-6119 until fixed Reason  the package is never run"),
+        Command::Ignore {
+            vulnerability: "CVE-2024-6119".into(),
+            scope: None,
+            duration: Duration::UntilFixed,
+            reason: "the package is never run".into(),
+        }
+    );
+    assert_eq!(
+        ok("ignore GHSA-vh95-rmgr-6w4m * until 2027-01-31 reason waiting on upstream"),
+        Command::Ignore {
+            vulnerability: "GHSA-vh95-rmgr-6w4m".into(),
+            scope: None,
+            duration: Duration::Date("2027-01-31".parse().unwrap()),
+            reason: "waiting on upstream".into(),
+        }
+    );
+    assert_eq!(
+        ok("ignore CVE-2024-6119 for 2 weeks reason at 06:10 on mon it is patched (by ops)"),
+        Command::Ignore {
+            vulnerability: "CVE-2024-6119".into(),
+            scope: None,
+            duration: Duration::Days(14),
+            reason: "at 06:10 on mon it is patched (by ops)".into(),
+        }
+    );
+}
+
+#[test]
+fn ignore_mistakes_are_refused_with_the_right_form() {
+    let form = "`/ecrscan ignore CVE-ID [PATTERN] (for N days | until YYYY-MM-DD | until fixed) reason TEXT`";
+    for (text, named) in [
+        ("ignore CVE-2024-6119 for 30 days", "needs a reason"),
+        (
+            "ignore CVE-2024-6119 for 30 days reason  ",
+            "needs a reason",
+        ),
+        (
+            "ignore web-latest for 30 days reason x",
+            "`web-latest` is not a vulnerability id",
+        ),
+        ("ignore reason x", "needs a vulnerability id"),
+        ("ignore CVE-2024-6119 reason x", "needs how long"),
+        (
+            "ignore CVE-2024-6119 example:web-* reason x",
+            "needs how long",
+        ),
+        (
+            "ignore CVE-2024-6119 for 3 fortnights reason x",
+            "`for 3 fortnights`",
+        ),
+        (
+            "ignore CVE-2024-6119 for ever reason x",
+            "`for ever` is not a duration",
+        ),
+        ("ignore CVE-2024-6119 for 0 days reason x", "1 to 365 days"),
+        (
+            "ignore CVE-2024-6119 for 400 days reason x",
+            "1 to 365 days",
+        ),
+        (
+            "ignore CVE-2024-6119 until tomorrow reason x",
+            "`until tomorrow` is not a date",
+        ),
+        (
+            "ignore CVE-2024-6119 until 2027-02-30 reason x",
+            "not a date",
+        ),
+        ("ignore CVE-2024-6119 soon reason x", "needs how long"),
+        (
+            "ignore CVE-2024-6119 <@U1> for 3 days reason x",
+            "Slack link or mention",
+        ),
+        (
+            "ignore CVE-2024-6119 for 3 days please reason x",
+            "`please` is one word too many",
+        ),
+    ] {
+        let error = refused(text, named);
+        assert!(error.usage.contains(form), "{text}: {}", error.usage);
+    }
+    let long = format!("ignore CVE-2024-6119 for 3 days reason {}", "x".repeat(301));
+    refused(&long, "keep it to 300");
+}
+
+#[test]
+fn unignore_takes_an_id_and_an_optional_pattern_and_ignores_takes_nothing() {
+    assert_eq!(
+        ok("unignore CVE-2024-6119 example:web-*"),
+        Command::Unignore {
+            vulnerability: "CVE-2024-6119".into(),
+            scope: pattern("example:web-*"),
+        }
+    );
+    assert_eq!(
+        ok("unignore CVE-2024-6119"),
+        Command::Unignore {
+            vulnerability: "CVE-2024-6119".into(),
+            scope: None,
+        }
+    );
+    assert_eq!(ok("ignores"), Command::Ignores);
+    refused("ignores CVE-2024-6119", "takes nothing after it");
+    refused("unignore CVE-2024-6119 a b", "`b` is one word too many");
+    refused("unignore", "needs a vulnerability id");
+    assert!(ok("ignore CVE-2024-6119 for 1 day reason x").changes_something());
+    assert!(ok("unignore CVE-2024-6119").changes_something());
+    assert!(!ok("ignores").changes_something());
+}
+
+#[test]
+fn snooze_and_mute_mean_ignore() {
+    let error = refused("snooze CVE-2024-6119", "did you mean `ignore`?");
+    assert!(
+        error.usage.contains("/ecrscan ignore CVE-ID"),
+        "{}",
+        error.usage
+    );
+}

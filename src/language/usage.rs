@@ -93,6 +93,24 @@ pub const USAGE: &[Usage] = &[
         example: "subscriptions",
     },
     Usage {
+        name: "ignore",
+        form: "ignore CVE-ID [PATTERN] (for N days | until YYYY-MM-DD | until fixed) reason TEXT",
+        summary: "Leave a finding out of the announcements for a while, on the record (every image when no pattern is given).",
+        example: "ignore CVE-2024-6119 example:web-* for 30 days reason no fix upstream yet",
+    },
+    Usage {
+        name: "ignores",
+        form: "ignores",
+        summary: "List the active ignores, with who made them, until when, why, and how many findings each hides.",
+        example: "ignores",
+    },
+    Usage {
+        name: "unignore",
+        form: "unignore CVE-ID [PATTERN]",
+        summary: "Remove an ignore (give the pattern it was made with).",
+        example: "unignore CVE-2024-6119 example:web-*",
+    },
+    Usage {
         name: "help",
         form: "help",
         summary: "Show this help.",

@@ -54,7 +54,26 @@ pub async fn audit(state: &AppState, who: &Requester, action: String) {
 /// Posts a change in the requester's channel; when the bot cannot, tells the
 /// requester (the change is made all the same).
 pub async fn announce(state: &AppState, who: &Requester, content: SlackMessageContent) {
-    let post = Post::message(&who.channel_id, content.clone());
+    announce_in(state, who, None, content).await
+}
+
+/// [`announce`], in the thread `ts` of the requester's channel.
+pub async fn announce_in_thread(
+    state: &AppState,
+    who: &Requester,
+    ts: &str,
+    content: SlackMessageContent,
+) {
+    announce_in(state, who, Some(ts.to_string()), content).await
+}
+
+async fn announce_in(
+    state: &AppState,
+    who: &Requester,
+    thread: Option<String>,
+    content: SlackMessageContent,
+) {
+    let post = Post::in_thread(who.channel_id.clone(), thread, content.clone());
     let Err(error) = state.slack.post(&post).await else {
         return;
     };

@@ -32,7 +32,10 @@ async fn run(state: AppState, who: Requester, (repository, id): (String, ImageId
         return;
     };
     let content = match state.ecr.findings(&image).await {
-        Ok(report) => blocks::findings(&report),
+        Ok(report) => {
+            let (report, hidden) = super::ignores::apart(&state, report).await;
+            blocks::findings(&report, &hidden)
+        }
         Err(error) => blocks::text(&explain(&error, &image.display_name())),
     };
     respond(&state, &who, content).await;

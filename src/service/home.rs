@@ -8,8 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::{Requester, respond, scans, schedule};
-use crate::scan::findings::{ScanReport, ScanStatus};
-use crate::scan::image::{Image, ImageId, ImageRef};
+use crate::scan::image::{ImageId, ImageRef};
 use crate::scan::posture::Posture;
 use crate::schedule::{ScanSchedule, WhenOptions, parse_when};
 use crate::slack::blocks::{self, ButtonTarget};
@@ -84,7 +83,7 @@ pub fn postures_of(
         .into_iter()
         .map(|h| {
             let latest = h.latest;
-            let image = image_of(&latest.repository, &latest.image_key, &latest.digest);
+            let image = latest.image();
             let previous = h.previous.as_ref().map(|p| p.findings.as_slice());
             let mut posture = Posture::new(image, latest.kind, latest.scanned_at, &latest.findings)
                 .since(previous);
@@ -101,18 +100,6 @@ fn key_of(id: &ImageId) -> String {
     match id {
         ImageId::Tag(tag) => format!("tag:{tag}"),
         ImageId::Digest(digest) => format!("digest:{digest}"),
-    }
-}
-
-fn image_of(repository: &str, key: &str, digest: &str) -> Image {
-    Image {
-        repository: repository.to_string(),
-        digest: digest.to_string(),
-        tags: key
-            .strip_prefix("tag:")
-            .map(str::to_string)
-            .into_iter()
-            .collect(),
     }
 }
 
@@ -139,13 +126,10 @@ pub async fn open_findings(state: AppState, trigger_id: String, target: ButtonTa
         .last_scan(&target.repository, &key_of(&id))
         .await
     {
-        Ok(Some(scan)) => blocks::findings_modal(&ScanReport {
-            image: image_of(&scan.repository, &scan.image_key, &scan.digest),
-            kind: scan.kind,
-            status: ScanStatus::Complete,
-            completed_at: DateTime::from_timestamp(scan.scanned_at, 0),
-            findings: scan.findings,
-        }),
+        Ok(Some(scan)) => {
+            let (report, hidden) = super::ignores::apart(&state, scan.into_report()).await;
+            blocks::findings_modal(&report, &hidden)
+        }
         Ok(None) => blocks::no_findings_modal(&shown),
         Err(error) => {
             let error = format!("{error:#}");

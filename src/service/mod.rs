@@ -6,6 +6,7 @@ pub mod changes;
 pub mod explain;
 pub mod findings;
 pub mod home;
+pub mod ignores;
 pub mod manage;
 pub mod publish;
 pub mod scans;

@@ -122,7 +122,10 @@ async fn show_latest(state: &AppState, who: &Requester, image: &Image, reason: &
     text.push_str(" Here are its latest findings.");
     respond(state, who, blocks::text(&text)).await;
     let content = match latest {
-        Ok(report) => blocks::findings(&report),
+        Ok(report) => {
+            let (report, hidden) = super::ignores::apart(state, report).await;
+            blocks::findings(&report, &hidden)
+        }
         Err(error) => blocks::text(&explain(&error, &name)),
     };
     respond(state, who, content).await;

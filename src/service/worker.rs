@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 use tracing::Instrument;
 
 use crate::jobs::{Failure, JobKind, RETENTION_SECS};
-use crate::service::publish;
+use crate::service::{ignores, publish};
 use crate::state::AppState;
 use crate::store::Job;
 
@@ -61,6 +61,7 @@ pub fn spawn(state: AppState) -> Worker {
             Ok(n) => tracing::info!(jobs = n, "resumed jobs interrupted by a stop"),
             Err(error) => tracing::error!(error = format!("{error:#}"), "could not release jobs"),
         }
+        expire_ignores(&state).await;
         run(state, stopped).await;
     });
     Worker { stop, task }
@@ -109,7 +110,18 @@ async fn run(state: AppState, mut stopped: watch::Receiver<bool>) {
             if let Err(error) = state.store.prune(now - RETENTION_SECS).await {
                 tracing::warn!(error = format!("{error:#}"), "could not prune old rows");
             }
+            expire_ignores(&state).await;
         }
+    }
+}
+
+/// Ends the ignores whose date passed (at start-up, then every minute).
+async fn expire_ignores(state: &AppState) {
+    if let Err(error) = ignores::expire(state, chrono::Utc::now()).await {
+        tracing::warn!(
+            error = format!("{error:#}"),
+            "could not end expired ignores"
+        );
     }
 }
 
@@ -123,6 +135,7 @@ async fn settle(state: &AppState, job: Job, waiting: &mut Waiting) {
         Some(JobKind::ScanResult) => publish::run(state, &job).await,
         Some(JobKind::DigestRefresh) => publish::refresh_digest(state, &job).await,
         Some(JobKind::FindingUpdate) => publish::run_update(state, &job).await,
+        Some(JobKind::IgnoreEnded) => publish::run_ended(state, &job).await,
         None => Err(Failure::Permanent(format!(
             "unknown job kind `{}`",
             job.kind

@@ -3,15 +3,18 @@
 
 mod findings;
 mod home;
+mod ignores;
 mod sql;
 
 use async_trait::async_trait;
 
 use crate::scan::burst::Entry;
-use crate::scan::findings::{Finding, ScanKind, Severity};
+use crate::scan::findings::{Finding, ScanKind, ScanReport, ScanStatus, Severity};
+use crate::scan::image::Image;
 
 pub use findings::{Fold, KNOWN_FINDINGS_KEPT_SECS, NewStagedFinding, StagedFinding};
 pub use home::{Home, ImageHistory, ImageThread};
+pub use ignores::{Ended, Ignores, NewIgnore};
 pub use sql::SqlStore;
 
 /// A scan started from Slack: its result is threaded under the "scan started" message.
@@ -71,6 +74,30 @@ pub struct ScanRecord {
     pub findings: Vec<Finding>,
 }
 
+impl ScanRecord {
+    /// The image scanned, with the tag its key names (none when untagged).
+    pub fn image(&self) -> Image {
+        Image {
+            repository: self.repository.clone(),
+            digest: self.digest.clone(),
+            tags: (self.image_key.strip_prefix("tag:").map(str::to_string))
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// The scan as a complete report of its findings.
+    pub fn into_report(self) -> ScanReport {
+        ScanReport {
+            image: self.image(),
+            kind: self.kind,
+            status: ScanStatus::Complete,
+            completed_at: chrono::DateTime::from_timestamp(self.scanned_at, 0),
+            findings: self.findings,
+        }
+    }
+}
+
 /// A channel's wish to hear about images matching a pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
@@ -94,12 +121,20 @@ pub struct Digest {
 /// Everything ecrscan keeps between requests: one trait per concern, each
 /// implemented by [`SqlStore`] in its own file, so `Arc<dyn Store>` reaches them all.
 pub trait Store:
-    Database + Jobs + AuditLog + Threads + Subscriptions + Digests + EnhancedFindings + Home
+    Database + Jobs + AuditLog + Threads + Subscriptions + Digests + EnhancedFindings + Home + Ignores
 {
 }
 
 impl<T> Store for T where
-    T: Database + Jobs + AuditLog + Threads + Subscriptions + Digests + EnhancedFindings + Home
+    T: Database
+        + Jobs
+        + AuditLog
+        + Threads
+        + Subscriptions
+        + Digests
+        + EnhancedFindings
+        + Home
+        + Ignores
 {
 }
 

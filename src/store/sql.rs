@@ -17,6 +17,7 @@ mod audit;
 mod digests;
 mod findings;
 mod home;
+mod ignores;
 mod jobs;
 mod subscriptions;
 mod threads;

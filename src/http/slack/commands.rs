@@ -17,6 +17,7 @@ use slack_morphism::prelude::SlackMessageContent;
 use crate::http::error::AppError;
 use crate::http::slack::verify::SlackSignature;
 use crate::language::{self, Command};
+use crate::service::ignores::Asked;
 use crate::service::manage::Change;
 use crate::service::{self, Requester};
 use crate::slack::blocks;
@@ -188,6 +189,25 @@ async fn dispatch(
             service::subscriptions::unsubscribe(state, &who, pattern).await
         }
         Command::Subscriptions => service::subscriptions::list(state, &who).await,
+        Command::Ignore {
+            vulnerability,
+            scope,
+            duration,
+            reason,
+        } => {
+            let asked = Asked {
+                vulnerability,
+                scope,
+                duration,
+                reason,
+            };
+            service::ignores::ignore(state, &who, asked, None).await
+        }
+        Command::Ignores => service::ignores::list(state).await,
+        Command::Unignore {
+            vulnerability,
+            scope,
+        } => service::ignores::unignore(state, &who, vulnerability, scope).await,
     }
 }
 

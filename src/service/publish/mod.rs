@@ -15,17 +15,20 @@ use crate::scan::diff::diff;
 use crate::scan::events::{self, EcrScanStatus, ScanEvent, parse_event};
 use crate::scan::findings::{ScanKind, ScanReport, ScanStatus};
 use crate::scan::image::Image;
+use crate::service::ignores;
 use crate::state::AppState;
 use crate::store::{Job, ScanRecord};
 
 mod deliver;
 mod digest;
+mod ended;
 mod place;
 mod render;
 mod update;
 
 use deliver::deliver;
 pub use digest::refresh_digest;
+pub use ended::run_ended;
 use place::place;
 pub use render::{
     Planned, Rendered, SINCE_LAST_UPDATE, SINCE_PREVIOUS_SCAN, Thread, layout, render,
@@ -131,9 +134,11 @@ async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> 
         true => store.last_scan(&image.repository, &key).await?,
         false => None,
     };
+    let ignores = ignores::in_force(state, image, &report.findings).await?;
     let mut deliveries = Vec::new();
     for target in targets {
-        let Some(rendered) = render(&report, previous.as_ref(), target.min_severity) else {
+        let min = target.min_severity;
+        let Some(rendered) = render(&report, previous.as_ref(), min, &ignores) else {
             continue;
         };
         deliveries.extend(place(state, image, &key, target, rendered).await?);

@@ -9,6 +9,7 @@ use crate::scan::diff::{Changes, diff};
 use crate::scan::findings::{Finding, ScanReport, ScanStatus, Severity};
 use crate::slack::blocks;
 use crate::store::ScanRecord;
+use crate::triage::{Ignore, split};
 
 /// Said of a rescan's changes.
 pub const SINCE_PREVIOUS_SCAN: &str = "since the previous scan";
@@ -65,12 +66,18 @@ pub enum Thread {
 
 /// A result for one channel: findings below `min` left out, and `None` when a
 /// channel with a minimum has nothing at or above it, found or fixed.
+///
+/// A finding that one of `ignores` hides is left out of both scans, so it is
+/// never new, fixed or broadcast; the summary counts it, and a thread reply
+/// names it.
 pub fn render(
     report: &ScanReport,
     previous: Option<&ScanRecord>,
     min: Severity,
+    ignores: &[Ignore],
 ) -> Option<Rendered> {
-    let counts = |f: &&Finding| f.severity <= min;
+    let image = &report.image;
+    let counts = |f: &&Finding| f.severity <= min && !ignores.iter().any(|i| i.hides(f, image));
     let status = match &report.status {
         ScanStatus::FindingsPending(pending) => {
             let pending: Vec<_> = pending.iter().filter(|(s, _)| *s <= min).copied().collect();
@@ -81,8 +88,13 @@ pub fn render(
         }
         status => status.clone(),
     };
+    let at_least: Vec<Finding> = (report.findings.iter())
+        .filter(|f| f.severity <= min)
+        .cloned()
+        .collect();
+    let (findings, hidden) = split(&at_least, image, ignores);
     let report = ScanReport {
-        findings: report.findings.iter().filter(counts).cloned().collect(),
+        findings,
         status,
         ..report.clone()
     };
@@ -109,12 +121,14 @@ pub fn render(
         Some(changes) => blocks::new_criticals(changes).map(str::to_string).collect(),
         None => critical_ids(&report.findings),
     };
+    let mut details = match complete {
+        true => blocks::details(&report),
+        false => Vec::new(),
+    };
+    details.extend(blocks::hidden(&hidden).filter(|_| complete));
     Some(Rendered {
-        summary: blocks::summary(&report, changes.as_ref(), unchanged_since),
-        details: match complete {
-            true => blocks::details(&report),
-            false => Vec::new(),
-        },
+        summary: blocks::summary(&report, changes.as_ref(), unchanged_since, hidden.len()),
+        details,
         changes: changes.as_ref().map_or_else(Vec::new, |changes| {
             blocks::changes(&report.image, changes, SINCE_PREVIOUS_SCAN)
         }),
@@ -126,18 +140,29 @@ pub fn render(
 
 /// What Amazon Inspector's latest findings of an image change for one channel:
 /// the image's findings now (`report`), what changed (`changes`), both kept to
-/// the channel's minimum. `None` when nothing a user of that channel would see
-/// changed.
-pub fn render_update(report: &ScanReport, changes: &Changes, min: Severity) -> Option<Rendered> {
+/// the channel's minimum and without what `ignores` hide. `None` when nothing a
+/// user of that channel would see changed.
+pub fn render_update(
+    report: &ScanReport,
+    changes: &Changes,
+    min: Severity,
+    ignores: &[Ignore],
+) -> Option<Rendered> {
+    let image = &report.image;
     let kept = |findings: &[Finding]| -> Vec<Finding> {
         findings
             .iter()
-            .filter(|f| f.severity <= min)
+            .filter(|f| f.severity <= min && !ignores.iter().any(|i| i.hides(f, image)))
             .cloned()
             .collect()
     };
+    let at_least: Vec<Finding> = (report.findings.iter())
+        .filter(|f| f.severity <= min)
+        .cloned()
+        .collect();
+    let (findings, hidden) = split(&at_least, image, ignores);
     let report = ScanReport {
-        findings: kept(&report.findings),
+        findings,
         ..report.clone()
     };
     let mut changes = Changes {
@@ -153,9 +178,11 @@ pub fn render_update(report: &ScanReport, changes: &Changes, min: Severity) -> O
     }
     let moved = changes.new.len() + changes.reopened.len() + changes.updated.len();
     changes.unchanged = report.findings.len().saturating_sub(moved);
+    let mut details = blocks::details(&report);
+    details.extend(blocks::hidden(&hidden));
     Some(Rendered {
-        summary: blocks::summary(&report, Some(&changes), None),
-        details: blocks::details(&report),
+        summary: blocks::summary(&report, Some(&changes), None, hidden.len()),
+        details,
         changes: blocks::changes(&report.image, &changes, SINCE_LAST_UPDATE),
         outcome: Outcome::Changed,
         criticals: blocks::new_criticals(&changes)

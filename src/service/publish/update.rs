@@ -13,6 +13,7 @@ use crate::scan::findings::{Finding, ScanKind, ScanReport, ScanStatus};
 use crate::scan::fold::{Folded, fold};
 use crate::scan::image::Image;
 use crate::scan::inspector::{FindingEvent, FindingState};
+use crate::service::ignores;
 use crate::state::AppState;
 use crate::store::{Fold, Job, NewStagedFinding, StagedFinding};
 
@@ -61,9 +62,11 @@ async fn plan_update(state: &AppState, job: &Job) -> Result<Progress, Failure> {
     let image = &report.image;
     let subscriptions = store.subscriptions(None).await?;
     let fallback = state.settings.channel.as_deref();
+    let ignores = ignores::in_force(state, image, &report.findings).await?;
     let mut deliveries = Vec::new();
     for target in targets(image, None, &subscriptions, fallback) {
-        let Some(rendered) = render_update(&report, &folded.changes, target.min_severity) else {
+        let min = target.min_severity;
+        let Some(rendered) = render_update(&report, &folded.changes, min, &ignores) else {
             continue;
         };
         deliveries.extend(place(state, image, &key, target, rendered).await?);

@@ -9,15 +9,17 @@ use super::format::{
 use crate::scan::diff::most_severe_first;
 use crate::scan::findings::{Finding, ScanReport, ScanStatus, Severity, total};
 use crate::scan::image::Image;
-use crate::slack::limits::MAX_SECTION_TEXT;
+use crate::slack::limits::{MAX_BLOCKS, MAX_SECTION_TEXT};
+use crate::triage::Hidden;
 
 /// How many findings `/ecrscan findings` lists; the rest are counted.
 const SHOWN: usize = 30;
 
-/// `/ecrscan findings`: the latest findings of one image.
-pub fn findings(report: &ScanReport) -> SlackMessageContent {
+/// `/ecrscan findings`: the latest findings of one image; those an ignore hides
+/// (`hidden`, left out of `report`) are listed apart, with who, until when and why.
+pub fn findings(report: &ScanReport, hidden: &[Hidden]) -> SlackMessageContent {
     let mut blocks = heading(report, false);
-    blocks.push(state(report));
+    blocks.push(state(report, hidden.len()));
     let sorted = sorted(&report.findings);
     if !sorted.is_empty() {
         blocks.push(SlackDividerBlock::new().into());
@@ -26,6 +28,11 @@ pub fn findings(report: &ScanReport) -> SlackMessageContent {
         if let Some(more) = more_line(sorted.iter().skip(SHOWN).copied(), "") {
             blocks.push(context(more));
         }
+    }
+    if let Some(ignored) = super::ignores::hidden(hidden) {
+        let room = MAX_BLOCKS.saturating_sub(blocks.len() + 1);
+        blocks.push(SlackDividerBlock::new().into());
+        blocks.extend(ignored.blocks.unwrap_or_default().into_iter().take(room));
     }
     message(fallback(report), blocks)
 }
@@ -59,9 +66,9 @@ pub(super) fn heading(report: &ScanReport, with_tags: bool) -> Vec<SlackBlock> {
 }
 
 /// The state of the scan: how many findings of each severity, "no findings",
-/// or why there are none yet. Findings ECR does not list yet are the event's
-/// counts, never "no findings".
-pub(super) fn state(report: &ScanReport) -> SlackBlock {
+/// or why there are none yet, and how many more an ignore hides. Findings ECR
+/// does not list yet are the event's counts, never "no findings".
+pub(super) fn state(report: &ScanReport, ignored: usize) -> SlackBlock {
     if let ScanStatus::FindingsPending(counts) = &report.status {
         return section(format!(
             "{}\n{}",
@@ -70,9 +77,13 @@ pub(super) fn state(report: &ScanReport) -> SlackBlock {
         ));
     }
     let listed = report.findings.len();
-    let counts = match listed {
-        0 => ":white_check_mark: *No findings*: no known vulnerabilities in this image.".into(),
-        _ => counted(&count(&report.findings)),
+    let counts = match (listed, ignored) {
+        (0, 0) => {
+            ":white_check_mark: *No findings*: no known vulnerabilities in this image.".into()
+        }
+        (0, n) => format!(":white_check_mark: *No findings* to announce · {n} ignored"),
+        (_, 0) => counted(&count(&report.findings)),
+        (_, n) => format!("{} · {n} ignored", counted(&count(&report.findings))),
     };
     match status_line(&report.status) {
         Some(status) if listed == 0 => section(status),
@@ -133,11 +144,14 @@ mod tests {
 
     #[test]
     fn findings_name_the_image_and_count_each_severity_with_its_icon() {
-        let content = findings(&report(vec![
-            finding("CVE-1", Severity::High),
-            finding("CVE-2", Severity::Critical),
-            finding("CVE-3", Severity::High),
-        ]));
+        let content = findings(
+            &report(vec![
+                finding("CVE-1", Severity::High),
+                finding("CVE-2", Severity::Critical),
+                finding("CVE-3", Severity::High),
+            ]),
+            &[],
+        );
         let text = visible_text(&content);
 
         assert!(text.starts_with("example:web-latest\n"));
@@ -157,7 +171,10 @@ mod tests {
         let mut fixable = finding("CVE-2021-3711", Severity::Critical);
         fixable.fixed_in = Some("1.1.1l".into());
         fixable.cvss = Some(9.8);
-        let content = findings(&report(vec![finding("CVE-LOW", Severity::Low), fixable]));
+        let content = findings(
+            &report(vec![finding("CVE-LOW", Severity::Low), fixable]),
+            &[],
+        );
         let text = visible_text(&content);
 
         let critical = text.find(
@@ -174,7 +191,7 @@ mod tests {
         let mut list = vec![finding("CVE-C", Severity::Critical); 10];
         list.extend(vec![finding("CVE-H", Severity::High); 25]);
         list.extend(vec![finding("CVE-M", Severity::Medium); 7]);
-        let content = findings(&report(list));
+        let content = findings(&report(list), &[]);
         let text = visible_text(&content);
 
         assert_eq!(text.matches("|CVE-C>").count(), 10);
@@ -184,7 +201,7 @@ mod tests {
 
     #[test]
     fn an_image_without_findings_says_so() {
-        let content = findings(&report(vec![]));
+        let content = findings(&report(vec![]), &[]);
 
         assert!(visible_text(&content).contains("*No findings*"));
         assert_eq!(
@@ -198,7 +215,7 @@ mod tests {
     fn a_failed_scan_shows_its_reason_escaped() {
         let mut failed = report(vec![]);
         failed.status = ScanStatus::Failed("UnsupportedImageError: <manifest> & layers".into());
-        let content = findings(&failed);
+        let content = findings(&failed, &[]);
 
         assert!(
             visible_text(&content).contains(
@@ -216,17 +233,18 @@ mod tests {
     fn a_scan_in_progress_or_in_another_state_says_so() {
         let mut pending = report(vec![]);
         pending.status = ScanStatus::InProgress;
-        assert!(visible_text(&findings(&pending)).contains("*Scan in progress*"));
+        assert!(visible_text(&findings(&pending, &[])).contains("*Scan in progress*"));
 
         pending.status = ScanStatus::Other("SCAN_ELIGIBILITY_EXPIRED".into());
         assert!(
-            visible_text(&findings(&pending)).contains("*Scan status*: SCAN_ELIGIBILITY_EXPIRED")
+            visible_text(&findings(&pending, &[]))
+                .contains("*Scan status*: SCAN_ELIGIBILITY_EXPIRED")
         );
     }
 
     #[test]
     fn two_thousand_findings_fit_in_one_message() {
-        let content = findings(&report(many(2000)));
+        let content = findings(&report(many(2000)), &[]);
 
         assert_within_limits(&content);
         assert!(visible_text(&content).contains("…and 1970 more"));
@@ -238,7 +256,7 @@ mod tests {
         huge.image.repository = "r".repeat(5000);
         huge.image.tags = vec!["t<&>".repeat(3000); 20];
         huge.image.digest = "d".repeat(5000);
-        let content = findings(&huge);
+        let content = findings(&huge, &[]);
 
         assert_within_limits(&content);
         assert!(visible_text(&content).contains('…'));

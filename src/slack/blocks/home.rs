@@ -11,6 +11,7 @@ use super::summary::RESCAN_ACTION;
 use crate::scan::findings::{ScanKind, ScanReport, Severity};
 use crate::scan::posture::{Posture, worst_first};
 use crate::slack::limits::MAX_VIEW_BLOCKS;
+use crate::triage::Hidden;
 
 /// `action_id` of a row's "Findings" button (opens them in a modal).
 pub const HOME_FINDINGS_ACTION: &str = "home_findings";
@@ -169,8 +170,8 @@ fn permalink(channel: &str, ts: &str) -> Option<String> {
 }
 
 /// The modal of one image's latest stored findings, as `/ecrscan findings` shows them.
-pub fn findings_modal(report: &ScanReport) -> SlackView {
-    let content = findings(report);
+pub fn findings_modal(report: &ScanReport, hidden: &[Hidden]) -> SlackView {
+    let content = findings(report, hidden);
     let blocks = content.blocks.unwrap_or_default();
     SlackView::Modal(SlackModalView::new(pt!("Findings"), blocks).with_close(pt!("Close")))
 }

@@ -133,7 +133,10 @@ fn findings_summaries_and_details_escape_every_field_aws_sends() {
         unchanged: 0,
         ..Changes::default()
     };
-    let mut rendered = vec![findings(&report), summary(&report, Some(&changes), None)];
+    let mut rendered = vec![
+        findings(&report, &[]),
+        summary(&report, Some(&changes), None, 0),
+    ];
     rendered.extend(details(&report));
     rendered.push(scan_started(&report.image, HOSTILE));
     for content in &rendered {
@@ -143,11 +146,14 @@ fn findings_summaries_and_details_escape_every_field_aws_sends() {
 
 #[test]
 fn a_finding_with_a_plain_http_address_is_shown_as_text_not_linked() {
-    let content = findings(&report(vec![hostile_finding()]));
+    let content = findings(&report(vec![hostile_finding()]), &[]);
     let text = visible_text(&content);
     assert!(!text.contains("<http://evil.test"), "{text}");
     assert!(text.contains("`http://evil.test/advisory`"), "{text}");
-    let https = visible_text(&findings(&report(vec![finding("CVE-1", Severity::Low)])));
+    let https = visible_text(&findings(
+        &report(vec![finding("CVE-1", Severity::Low)]),
+        &[],
+    ));
     assert!(
         https.contains("<https://nvd.nist.gov/vuln/detail/CVE-1|CVE-1>"),
         "{https}"
@@ -160,15 +166,15 @@ fn a_backtick_in_a_package_or_tag_does_not_end_its_code_span() {
     f.package = Some("open`ssl *bold*".into());
     let mut report = report(vec![f]);
     report.image.tags = vec!["web`latest".into()];
-    let text = visible_text(&findings(&report));
+    let text = visible_text(&findings(&report, &[]));
     assert!(text.contains("`openˋssl *bold*`"), "{text}");
-    let text = visible_text(&summary(&report, None, None));
+    let text = visible_text(&summary(&report, None, None, 0));
     assert!(text.contains("Tags: `webˋlatest`"), "{text}");
 }
 
 #[test]
 fn mrkdwn_is_sent_verbatim_so_slack_links_nothing_in_the_text_itself() {
-    let json = serde_json::to_value(findings(&report(vec![hostile_finding()]))).unwrap();
+    let json = serde_json::to_value(findings(&report(vec![hostile_finding()]), &[])).unwrap();
     let blocks = json["blocks"].as_array().unwrap();
     let mrkdwn: Vec<&serde_json::Value> = blocks
         .iter()
@@ -178,5 +184,35 @@ fn mrkdwn_is_sent_verbatim_so_slack_links_nothing_in_the_text_itself() {
     assert!(!mrkdwn.is_empty());
     for text in mrkdwn {
         assert_eq!(text["verbatim"], true, "{text}");
+    }
+}
+
+#[test]
+fn ignore_messages_escape_reasons_ids_and_patterns() {
+    let ignore = crate::triage::Ignore {
+        id: 1,
+        vulnerability: HOSTILE.into(),
+        scope: Some(crate::routing::ImagePattern::parse("example:web-*").unwrap()),
+        until: crate::triage::Until::At(1_800_000_000),
+        reason: HOSTILE.into(),
+        created_by: HOSTILE.into(),
+        channel: "C1".into(),
+        created_at: 1_700_000_000,
+    };
+    let hidden = [crate::triage::Hidden {
+        finding: hostile_finding(),
+        ignore: ignore.clone(),
+    }];
+    let ended = crate::store::Ended::Expired;
+    for content in [
+        ignored(HOSTILE, &ignore, Some(crate::triage::Duration::Days(30))),
+        unignored(HOSTILE, &ignore),
+        no_such_ignore(HOSTILE, HOSTILE, &[&ignore]),
+        ignores(&[(ignore.clone(), 3)]),
+        hidden_findings(&hidden).unwrap(),
+        ignore_ended(&ignore, ended, &hostile_finding()),
+        findings(&report(vec![]), &hidden),
+    ] {
+        assert_inert(&content, None);
     }
 }

@@ -13,6 +13,7 @@ mod findings;
 mod format;
 mod help;
 mod home;
+mod ignores;
 #[cfg(test)]
 mod inert;
 mod schedules;
@@ -35,12 +36,16 @@ pub use home::{
     HOME_FINDINGS_ACTION, HOME_PAGE_ACTION, HOME_ROWS_PER_PAGE, SCHEDULE_WEEKLY_ACTION,
     findings_modal, home, no_findings_modal,
 };
+#[cfg(test)]
+use ignores::hidden as hidden_findings;
+pub use ignores::{hidden, ignore_ended, ignored, ignores, no_such_ignore, unignored};
 pub use schedules::{
     MAX_SCHEDULES_SHOWN, no_schedule, paused, resumed, scheduled, schedules, unchanged, unscheduled,
 };
 pub use subscriptions::{no_such_subscription, subscribed, subscriptions, unsubscribed};
 pub use summary::{
-    ALL_FINDINGS_ACTION, ButtonTarget, RESCAN_ACTION, scan_started, summary, summary_of_counts,
+    ALL_FINDINGS_ACTION, ButtonTarget, IGNORE_ACTION, RESCAN_ACTION, scan_started, summary,
+    summary_of_counts,
 };
 
 /// A plain message: `message` as mrkdwn sections, with the same text as fallback.

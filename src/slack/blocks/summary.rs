@@ -19,6 +19,8 @@ use crate::slack::limits::{MAX_BUTTON_VALUE, MAX_SECTION_TEXT};
 pub const RESCAN_ACTION: &str = "rescan";
 /// `action_id` of the "All findings" button.
 pub const ALL_FINDINGS_ACTION: &str = "all_findings";
+/// `action_id` of the "Ignore…" button: it opens the modal to ignore a finding.
+pub const IGNORE_ACTION: &str = "ignore";
 
 /// New findings listed in a summary; the rest are counted.
 const NEW_SHOWN: usize = 10;
@@ -80,19 +82,27 @@ pub fn scan_started(image: &Image, user_id: &str) -> SlackMessageContent {
 }
 
 /// The summary of a finished scan, with what changed since the previous one
-/// (`None`: this is the first scan of the tag; only a complete scan is compared)
-/// and, when nothing did, since when the findings are the same (`unchanged_since`).
+/// (`None`: this is the first scan of the tag; only a complete scan is compared),
+/// when nothing did, since when the findings are the same (`unchanged_since`),
+/// and how many findings an ignore hides (`ignored`; they are not in `report`,
+/// and never named here: a summary may be a new message in the channel).
 pub fn summary(
     report: &ScanReport,
     changes: Option<&Changes>,
     unchanged_since: Option<DateTime<Utc>>,
+    ignored: usize,
 ) -> SlackMessageContent {
     let mut blocks = heading(report, true);
-    blocks.push(state(report));
-    if report.status == ScanStatus::Complete {
+    blocks.push(state(report, ignored));
+    let complete = report.status == ScanStatus::Complete;
+    if complete {
         blocks.extend(what_changed(report, changes, unchanged_since));
     }
-    blocks.extend(buttons(report));
+    let news = match changes {
+        None => !report.findings.is_empty(),
+        Some(changes) => !changes.new.is_empty() || !changes.reopened.is_empty(),
+    };
+    blocks.extend(buttons(report, complete && news));
 
     let mut fallback = fallback(report);
     match changes {
@@ -108,6 +118,9 @@ pub fn summary(
             );
         }
         None => {}
+    }
+    if ignored > 0 {
+        fallback = format!("{fallback} · {ignored} ignored");
     }
     if changes.is_some_and(has_new_critical) {
         fallback = format!("New critical findings. {fallback}");
@@ -155,7 +168,7 @@ pub fn summary_of_counts(
         ":information_source: Findings not fetched{source}. \
          The bot posts each finding too, from `DescribeImageScanFindings`."
     )));
-    blocks.extend(buttons(report));
+    blocks.extend(buttons(report, false));
     message(format!("{fallback} (findings not fetched)"), blocks)
 }
 
@@ -214,9 +227,10 @@ fn listed(title: &str, findings: &[Finding], shown: usize) -> Vec<SlackBlock> {
     blocks
 }
 
-/// All findings, and Rescan for a basic scan. ECR refuses manual scans on an
-/// enhanced registry, so an enhanced scan's summary says Inspector rescans instead.
-fn buttons(report: &ScanReport) -> Vec<SlackBlock> {
+/// All findings, Rescan for a basic scan, and Ignore… when the result brings
+/// new findings (`ignorable`). ECR refuses manual scans on an enhanced
+/// registry, so an enhanced scan's summary says Inspector rescans instead.
+fn buttons(report: &ScanReport, ignorable: bool) -> Vec<SlackBlock> {
     let enhanced = report.kind == ScanKind::Enhanced;
     let mut blocks = Vec::new();
     if enhanced {
@@ -238,6 +252,9 @@ fn buttons(report: &ScanReport) -> Vec<SlackBlock> {
     let mut elements = vec![button("All findings", ALL_FINDINGS_ACTION)];
     if !enhanced {
         elements.insert(0, button("Rescan", RESCAN_ACTION));
+    }
+    if ignorable {
+        elements.push(button("Ignore…", IGNORE_ACTION));
     }
     blocks.push(SlackActionsBlock::new(elements).into());
     blocks

@@ -63,6 +63,7 @@ fn an_unchanged_rescan_only_refreshes_the_summary_saying_since_when() {
         &report(forty()),
         Some(&previous(forty())),
         Severity::Undefined,
+        &[],
     );
     let rendered = rendered.unwrap();
     assert_eq!(rendered.outcome, Outcome::Unchanged);
@@ -88,6 +89,7 @@ fn a_rescan_with_changes_replies_with_the_changes_only_and_broadcasts_a_new_crit
         &report(current),
         Some(&previous(forty())),
         Severity::Undefined,
+        &[],
     );
     let rendered = rendered.unwrap();
     assert_eq!(rendered.outcome, Outcome::Changed);
@@ -123,7 +125,7 @@ fn a_rescan_with_changes_replies_with_the_changes_only_and_broadcasts_a_new_crit
 fn a_first_result_opens_its_thread_with_the_summary_and_every_finding() {
     let mut current = forty();
     current.push(finding("CVE-2026-0001", Severity::Critical));
-    let rendered = render(&report(current), None, Severity::Undefined).unwrap();
+    let rendered = render(&report(current), None, Severity::Undefined, &[]).unwrap();
     assert_eq!(rendered.outcome, Outcome::First);
     assert_eq!(rendered.criticals, ["CVE-2026-0001"]);
 
@@ -136,7 +138,7 @@ fn a_first_result_opens_its_thread_with_the_summary_and_every_finding() {
 
 #[test]
 fn a_first_result_in_a_burst_goes_under_the_digest_head() {
-    let rendered = render(&report(forty()), None, Severity::Undefined).unwrap();
+    let rendered = render(&report(forty()), None, Severity::Undefined, &[]).unwrap();
     let head = Box::new(crate::slack::blocks::text("digest head"));
 
     let unposted = layout(rendered.clone(), Thread::Digest { head: Some(head) }, true);
@@ -158,7 +160,12 @@ fn a_first_result_in_a_burst_goes_under_the_digest_head() {
 fn a_channel_with_a_minimum_sees_no_change_in_findings_below_it() {
     let mut current = forty();
     current.push(finding("CVE-2026-0002", Severity::Low));
-    let rendered = render(&report(current), Some(&previous(forty())), Severity::Medium);
+    let rendered = render(
+        &report(current),
+        Some(&previous(forty())),
+        Severity::Medium,
+        &[],
+    );
 
     assert_eq!(rendered.unwrap().outcome, Outcome::Unchanged);
 }
@@ -169,13 +176,139 @@ fn counts_of_findings_not_listed_yet_keep_to_the_channels_minimum() {
     pending.status =
         ScanStatus::FindingsPending(vec![(Severity::Critical, 7), (Severity::High, 61)]);
 
-    let critical_only = render(&pending, None, Severity::Critical).unwrap();
+    let critical_only = render(&pending, None, Severity::Critical, &[]).unwrap();
     let json = serde_json::to_string(&critical_only.summary).unwrap();
     assert!(json.contains("*7 findings*"), "{json}");
     assert!(!json.contains("61 high"), "{json}");
 
     pending.status = ScanStatus::FindingsPending(vec![(Severity::Low, 3)]);
-    assert!(render(&pending, None, Severity::High).is_none());
-    let everything = render(&pending, None, Severity::Undefined).unwrap();
+    assert!(render(&pending, None, Severity::High, &[]).is_none());
+    let everything = render(&pending, None, Severity::Undefined, &[]).unwrap();
     assert_eq!(everything.outcome, Outcome::Pending);
+}
+
+fn ignore(vulnerability: &str, scope: Option<&str>) -> Ignore {
+    Ignore {
+        id: 7,
+        vulnerability: vulnerability.into(),
+        scope: scope.map(|s| crate::routing::ImagePattern::parse(s).unwrap()),
+        until: crate::triage::Until::Fixed,
+        reason: "no fix upstream yet".into(),
+        created_by: "U0ALICE".into(),
+        channel: "C1".into(),
+        created_at: 0,
+    }
+}
+
+fn visible(messages: &[Planned]) -> Vec<String> {
+    use crate::slack::blocks::testing::visible_text;
+    messages
+        .iter()
+        .map(|m| match m {
+            Planned::Parent(c) | Planned::UpdateParent(c) | Planned::Reply { content: c, .. } => {
+                visible_text(c)
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn an_ignored_new_critical_is_neither_broadcast_nor_new_and_is_counted_apart() {
+    let mut current = forty();
+    current.push(finding("CVE-2024-6119", Severity::Critical));
+    current.push(finding("CVE-2026-9999", Severity::Critical));
+    let ignores = [ignore("CVE-2024-6119", Some("example:web-*"))];
+    let rendered = render(
+        &report(current.clone()),
+        Some(&previous(forty())),
+        Severity::Undefined,
+        &ignores,
+    )
+    .unwrap();
+    assert_eq!(rendered.criticals, ["CVE-2026-9999"]);
+    assert!(
+        rendered.new_critical,
+        "the other new CRITICAL is still broadcast"
+    );
+    let messages = layout(rendered, Thread::Existing, false);
+    let texts = visible(&messages);
+    let Planned::Reply { broadcast, .. } = &messages[1] else {
+        panic!("{texts:?}");
+    };
+    assert!(*broadcast);
+    // Broadcast: the changes reply names the other CRITICAL, never the ignored one.
+    assert!(texts[1].contains("CVE-2026-9999"), "{}", texts[1]);
+    assert!(!texts[1].contains("CVE-2024-6119"), "{}", texts[1]);
+    assert!(texts[0].contains("1 new"), "{}", texts[0]);
+    assert!(texts[0].contains("· 1 ignored"), "{}", texts[0]);
+    assert!(!texts[0].contains("CVE-2024-6119"), "{}", texts[0]);
+
+    // Ignoring the other one too leaves nothing new: the parent is refreshed only.
+    let both = [ignores[0].clone(), ignore("CVE-2026-9999", None)];
+    let rendered = render(
+        &report(current),
+        Some(&previous(forty())),
+        Severity::Undefined,
+        &both,
+    )
+    .unwrap();
+    assert_eq!(rendered.outcome, Outcome::Unchanged);
+    assert!(rendered.criticals.is_empty() && !rendered.new_critical);
+    let texts = visible(&layout(rendered, Thread::Existing, false));
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(texts[0].contains("· 2 ignored"), "{}", texts[0]);
+}
+
+#[test]
+fn a_first_scan_names_ignored_findings_only_in_a_thread_reply_marked_ignored() {
+    let findings = vec![
+        finding("CVE-2024-6119", Severity::Critical),
+        finding("CVE-2025-0001", Severity::High),
+    ];
+    let ignores = [ignore("CVE-2024-6119", None)];
+    let rendered = render(&report(findings), None, Severity::Undefined, &ignores).unwrap();
+    assert!(rendered.criticals.is_empty(), "{:?}", rendered.criticals);
+    let texts = visible(&layout(rendered, Thread::New, false));
+    assert!(
+        !texts[0].contains("CVE-2024-6119"),
+        "the parent: {}",
+        texts[0]
+    );
+    assert!(texts[0].contains("1 ignored"), "{}", texts[0]);
+    let marked: Vec<&String> = texts
+        .iter()
+        .filter(|t| t.contains("CVE-2024-6119"))
+        .collect();
+    assert_eq!(marked.len(), 1, "{texts:?}");
+    assert!(marked[0].contains("*Ignored*"), "{}", marked[0]);
+    assert!(marked[0].contains("no fix upstream yet"), "{}", marked[0]);
+    assert!(marked[0].contains("<@U0ALICE>"), "{}", marked[0]);
+}
+
+#[test]
+fn an_ignore_out_of_scope_hides_nothing_and_an_enhanced_update_hides_its_findings_too() {
+    let findings = vec![finding("CVE-2024-6119", Severity::Critical)];
+    let elsewhere = [ignore("CVE-2024-6119", Some("other:*"))];
+    let rendered = render(
+        &report(findings.clone()),
+        None,
+        Severity::Undefined,
+        &elsewhere,
+    );
+    assert_eq!(rendered.unwrap().criticals, ["CVE-2024-6119"]);
+
+    let changes = Changes {
+        new: findings.clone(),
+        fixed: vec![],
+        reopened: vec![],
+        suppressed: vec![],
+        updated: vec![],
+        unchanged: 0,
+    };
+    let ignores = [ignore("CVE-2024-6119", None)];
+    let update = render_update(&report(findings), &changes, Severity::Undefined, &ignores);
+    assert!(
+        update.is_none(),
+        "an update whose only change is ignored posts nothing"
+    );
 }

@@ -172,7 +172,7 @@ fn an_empty_home_says_how_results_arrive() {
 #[test]
 fn the_findings_modal_fits_a_modal_whatever_the_number_of_findings() {
     let many = findings(&[(Severity::Critical, 400), (Severity::Low, 400)]);
-    let view = findings_modal(&report(many));
+    let view = findings_modal(&report(many), &[]);
     assert_view_within_limits(&view);
     let json = json(&view);
     assert_eq!(json["type"], "modal");

@@ -45,7 +45,12 @@ fn scan_started_does_not_let_a_strange_user_id_mention_anyone() {
 
 #[test]
 fn the_first_scan_of_a_tag_says_there_is_nothing_to_compare_with() {
-    let content = summary(&report(vec![finding("CVE-1", Severity::High)]), None, None);
+    let content = summary(
+        &report(vec![finding("CVE-1", Severity::High)]),
+        None,
+        None,
+        0,
+    );
     let text = visible_text(&content);
 
     assert!(text.contains("First scan of this tag"));
@@ -66,7 +71,7 @@ fn the_summary_lists_new_findings_most_severe_first_and_counts_fixed_and_unchang
         finding("CVE-NEW-CRITICAL", Severity::Critical),
     ];
     let changes = diff(&previous, &current);
-    let content = summary(&report(current), Some(&changes), None);
+    let content = summary(&report(current), Some(&changes), None, 0);
     let text = visible_text(&content);
 
     assert!(text.contains("*Since the previous scan*: 2 new · 1 fixed · 1 unchanged"));
@@ -94,7 +99,7 @@ fn many_new_and_fixed_findings_are_capped_and_the_rest_counted() {
     let fixed: Vec<Finding> = (0..8)
         .map(|i| finding(&format!("CVE-F{i}"), Severity::Low))
         .collect();
-    let content = summary(&report(new.clone()), Some(&changes(new, fixed, 3)), None);
+    let content = summary(&report(new.clone()), Some(&changes(new, fixed, 3)), None, 0);
     let text = visible_text(&content);
 
     assert_eq!(text.matches("|CVE-N").count(), 10);
@@ -111,6 +116,7 @@ fn a_scan_without_changes_says_when_it_ran_and_since_when_nothing_changed() {
         &report(current),
         Some(&changes(vec![], vec![], 1)),
         Some(since),
+        0,
     );
     let text = visible_text(&content);
 
@@ -126,7 +132,7 @@ fn a_scan_without_changes_says_when_it_ran_and_since_when_nothing_changed() {
 
 #[test]
 fn the_summary_has_rescan_and_all_findings_buttons_for_the_image() {
-    let content = summary(&report(vec![]), None, None);
+    let content = summary(&report(vec![]), None, None, 0);
     let buttons = button_values(&content);
 
     assert_eq!(buttons[0].0, RESCAN_ACTION);
@@ -166,7 +172,7 @@ fn a_summary_of_two_thousand_absurd_findings_stays_within_limits() {
     let changes = changes(findings.clone(), findings, 0);
 
     for content in [
-        summary(&report, Some(&changes), None),
+        summary(&report, Some(&changes), None, 0),
         scan_started(&report.image, "U1"),
     ] {
         assert_within_limits(&content);
@@ -198,7 +204,7 @@ fn findings_ecr_does_not_list_yet_fit_whatever_the_image_and_name_it_by_digest()
     pending.image.repository = "r".repeat(256); // ECR's longest repository name
     pending.image.tags = vec![];
     pending.status = ScanStatus::FindingsPending(Severity::ALL.map(|s| (s, usize::MAX)).to_vec());
-    let text = visible_text(&summary(&pending, None, None));
+    let text = visible_text(&summary(&pending, None, None, 0));
     assert!(text.contains("Details not available yet"), "{text}");
     assert!(
         text.contains(&format!(
@@ -210,7 +216,7 @@ fn findings_ecr_does_not_list_yet_fit_whatever_the_image_and_name_it_by_digest()
     );
 
     pending.image.repository = "r<&>".repeat(2000);
-    let content = summary(&pending, None, None);
+    let content = summary(&pending, None, None, 0);
     assert!(visible_text(&content).contains("findings r&lt;&amp;&gt;r"));
     assert_within_limits(&content);
 }
@@ -219,7 +225,7 @@ fn findings_ecr_does_not_list_yet_fit_whatever_the_image_and_name_it_by_digest()
 fn a_summary_of_a_scan_that_did_not_complete_does_not_call_it_a_first_scan() {
     let mut failed = report(vec![]);
     failed.status = ScanStatus::Failed("UnsupportedImageError".into());
-    let text = visible_text(&summary(&failed, None, None));
+    let text = visible_text(&summary(&failed, None, None, 0));
 
     assert!(text.contains("Scan failed"), "{text}");
     assert!(!text.contains("First scan"), "{text}");
@@ -229,11 +235,37 @@ fn a_summary_of_a_scan_that_did_not_complete_does_not_call_it_a_first_scan() {
 fn an_enhanced_summary_offers_all_findings_but_no_rescan() {
     let mut enhanced = report(vec![finding("CVE-1", Severity::High)]);
     enhanced.kind = ScanKind::Enhanced;
-    let content = summary(&enhanced, None, None);
+    let content = summary(&enhanced, None, None, 0);
 
     let buttons = button_values(&content);
-    assert_eq!(buttons.len(), 1);
-    assert_eq!(buttons[0].0, ALL_FINDINGS_ACTION);
+    let actions: Vec<&str> = buttons.iter().map(|(action, _)| action.as_str()).collect();
+    assert_eq!(actions, [ALL_FINDINGS_ACTION, IGNORE_ACTION]);
     assert!(visible_text(&content).contains("rescans this image continuously"));
     assert_within_limits(&content);
+}
+
+#[test]
+fn ignore_is_offered_only_when_a_result_brings_new_findings() {
+    let actions = |content: &SlackMessageContent| -> Vec<String> {
+        button_values(content).into_iter().map(|(a, _)| a).collect()
+    };
+    let found = vec![finding("CVE-1", Severity::High)];
+    let first = summary(&report(found.clone()), None, None, 0);
+    assert!(actions(&first).contains(&IGNORE_ACTION.to_string()));
+    let unchanged = summary(
+        &report(found.clone()),
+        Some(&changes(vec![], vec![], 1)),
+        None,
+        0,
+    );
+    assert!(!actions(&unchanged).contains(&IGNORE_ACTION.to_string()));
+    let new = summary(
+        &report(found.clone()),
+        Some(&changes(found, vec![], 0)),
+        None,
+        0,
+    );
+    assert!(actions(&new).contains(&IGNORE_ACTION.to_string()));
+    let clean = summary(&report(vec![]), None, None, 0);
+    assert!(!actions(&clean).contains(&IGNORE_ACTION.to_string()));
 }

@@ -1,0 +1,196 @@
+//! Ignores: announcements of changes, the list, the ignored findings of a
+//! thread, and the reply when an ignore ends.
+
+use slack_morphism::prelude::*;
+
+use super::format::{
+    code, context, escape_within, finding_line, findings_count, mention, message, pack, section,
+    time,
+};
+use crate::scan::findings::Finding;
+use crate::slack::limits::{MAX_BLOCKS, MAX_SECTION_TEXT};
+use crate::store::Ended;
+use crate::triage::{Duration, Hidden, Ignore, Until};
+
+/// The most ignores `ignores` lists; the rest are counted.
+const LISTED: usize = 40;
+/// The most ignored findings a thread reply lists; the rest are counted.
+const HIDDEN_SHOWN: usize = 100;
+/// The longest reason shown in a list line.
+const REASON_SHOWN: usize = 300;
+
+/// `*CVE-2024-6119*`.
+fn vulnerability(ignore: &Ignore) -> String {
+    format!("*{}*", escape_within(&ignore.vulnerability, 100))
+}
+
+/// `in every image`, or `in example:web-*`.
+fn scope(ignore: &Ignore) -> String {
+    match &ignore.scope {
+        None => "in every image".to_string(),
+        Some(pattern) => format!("in {}", code(pattern.as_str(), 300)),
+    }
+}
+
+/// A day every reader sees in their own calendar: `Jan 1, 2027`.
+fn day(at: i64) -> String {
+    let shown = chrono::DateTime::from_timestamp(at, 0)
+        .map_or_else(|| at.to_string(), |d| d.format("%Y-%m-%d").to_string());
+    format!("<!date^{at}^{{date_short}}|{shown}>")
+}
+
+/// `until Jan 1, 2027`, or `until fixed`.
+fn until(ignore: &Ignore) -> String {
+    match ignore.until {
+        Until::At(at) => format!("until {}", day(at)),
+        Until::Fixed => "until a fix is available".to_string(),
+    }
+}
+
+fn reason(ignore: &Ignore) -> String {
+    escape_within(&ignore.reason, REASON_SHOWN)
+}
+
+/// In the channel (or the thread, from the modal): who ignored what, for how
+/// long, and why. `duration` is how it was asked for, when known.
+pub fn ignored(user_id: &str, ignore: &Ignore, duration: Option<Duration>) -> SlackMessageContent {
+    let how_long = match duration {
+        Some(Duration::Days(days)) => format!("for {days} day{} ({})", plural(days), until(ignore)),
+        _ => until(ignore),
+    };
+    super::text(&format!(
+        ":see_no_evil: {} ignored {} {} {how_long}: {}",
+        mention(user_id),
+        vulnerability(ignore),
+        scope(ignore),
+        reason(ignore),
+    ))
+}
+
+fn plural(n: i64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// In the channel: who removed an ignore.
+pub fn unignored(user_id: &str, ignore: &Ignore) -> SlackMessageContent {
+    super::text(&format!(
+        ":eyes: {} removed the ignore of {} {}: it is announced again from the next result.",
+        mention(user_id),
+        vulnerability(ignore),
+        scope(ignore),
+    ))
+}
+
+/// `unignore` of something not ignored: the ignores of that vulnerability, if any.
+pub fn no_such_ignore(vulnerability: &str, scope: &str, same: &[&Ignore]) -> SlackMessageContent {
+    let scope = match scope {
+        "" => "in every image".to_string(),
+        pattern => format!("in {}", code(pattern, 300)),
+    };
+    let id = escape_within(vulnerability, 100);
+    let hint = match same {
+        [] => "`/ecrscan ignores` lists the active ones.".to_string(),
+        same => {
+            let scopes: Vec<String> = same.iter().map(|i| code(i.scope_str(), 300)).collect();
+            format!(
+                "It is ignored in {}: give that pattern, e.g. {}.",
+                scopes.join(", "),
+                code(
+                    &format!("/ecrscan unignore {id} {}", same[0].scope_str()),
+                    400
+                )
+            )
+        }
+    };
+    super::text(&format!(":shrug: *{id}* is not ignored {scope}. {hint}"))
+}
+
+/// `ignores`: every active ignore, with how many current findings it hides.
+pub fn ignores(list: &[(Ignore, usize)]) -> SlackMessageContent {
+    if list.is_empty() {
+        return super::text(
+            ":see_no_evil: Nothing is ignored. Ignore a finding for a while with \
+             `/ecrscan ignore CVE-2024-6119 example:web-* for 30 days reason no fix upstream yet`.",
+        );
+    }
+    let title = format!("*Active ignores* ({})", list.len());
+    let mut blocks = vec![section(title.clone())];
+    for (ignore, hides) in list.iter().take(LISTED) {
+        let hides = match hides {
+            0 => "hides no current finding".to_string(),
+            n => format!("hides {}", findings_count(*n)),
+        };
+        blocks.push(section(format!(
+            "{} {} · {} · {hides}\nby {} {} · {}",
+            vulnerability(ignore),
+            scope(ignore),
+            until(ignore),
+            mention(&ignore.created_by),
+            time(chrono::DateTime::from_timestamp(ignore.created_at, 0)),
+            reason(ignore),
+        )));
+    }
+    if list.len() > LISTED {
+        blocks.push(context(format!("… and {} more.", list.len() - LISTED)));
+    }
+    message(title, blocks)
+}
+
+/// A thread reply listing the findings an ignore hides: named here, and only
+/// here and in the summary's count. `None` when none is hidden.
+pub fn hidden(hidden: &[Hidden]) -> Option<SlackMessageContent> {
+    if hidden.is_empty() {
+        return None;
+    }
+    let title = format!(
+        ":see_no_evil: *Ignored* · {}: left out of the announcements",
+        findings_count(hidden.len())
+    );
+    let lines = hidden.iter().take(HIDDEN_SHOWN).map(|h| {
+        format!(
+            "{} · ignored {} by {}: {}",
+            finding_line(&h.finding, true),
+            until(&h.ignore),
+            mention(&h.ignore.created_by),
+            reason(&h.ignore)
+        )
+    });
+    let mut blocks = vec![section(title.clone())];
+    let sections = pack(lines, MAX_SECTION_TEXT);
+    blocks.extend(sections.into_iter().take(MAX_BLOCKS - 2).map(section));
+    if hidden.len() > HIDDEN_SHOWN {
+        blocks.push(context(format!(
+            "… and {} more.",
+            hidden.len() - HIDDEN_SHOWN
+        )));
+    }
+    Some(message(title, blocks))
+}
+
+/// In an image's thread: an ignore ended, and the image still has the finding
+/// (`finding`, as its latest result lists it).
+pub fn ignore_ended(ignore: &Ignore, why: Ended, finding: &Finding) -> SlackMessageContent {
+    let what = match why {
+        Ended::Fixed => format!(
+            ":wrench: {} has a fix now, so its ignore {} ended",
+            vulnerability(ignore),
+            scope(ignore)
+        ),
+        _ => format!(
+            ":alarm_clock: The ignore of {} {} expired",
+            vulnerability(ignore),
+            scope(ignore)
+        ),
+    };
+    let text = format!(
+        "{what}: this image still has it, and it is announced again.\n{}\nIt was ignored by {} {}: {}",
+        finding_line(finding, true),
+        mention(&ignore.created_by),
+        time(chrono::DateTime::from_timestamp(ignore.created_at, 0)),
+        reason(ignore),
+    );
+    super::text(&text)
+}
+
+#[cfg(test)]
+mod tests;
