@@ -76,8 +76,8 @@ pub trait Ignores: Send + Sync {
 
     /// Ends, at `now`, every active ignore whose date is `now` or earlier
     /// (expired), and the active ones among `fixed` (fixed). Each gets a job of
-    /// kind `kind`, payload `{"ignore": id}`, in the same transaction. Returns
-    /// the ids it ended.
+    /// kind `kind`, payload `{"ignore": id}`, due at once, in the same
+    /// transaction. Returns the ids it ended.
     async fn end_ignores(&self, now: i64, fixed: &[i64], kind: &str) -> anyhow::Result<Vec<i64>>;
 
     /// An ignore by id, ended or not, with why it ended.

@@ -26,6 +26,8 @@ pub struct TestApp {
     pub slack: SlackStub,
     pub http: reqwest::Client,
     pub database_url: String,
+    /// The running service's state, for driving a use-case directly (a faked clock).
+    pub state: ecrscan::state::AppState,
     _database: Arc<crate::databases::TestDatabase>,
 }
 
@@ -78,12 +80,14 @@ pub async fn spawn_app_on(
     let settings = Settings::from_lookup(|name| env.get(name).cloned()).unwrap();
     let app = Application::build(settings, ports).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         slack,
         http: reqwest::Client::new(),
         database_url,
+        state,
         _database: Arc::new(database),
     }
 }

@@ -4,7 +4,7 @@ use anyhow::Context;
 use async_trait::async_trait;
 
 use super::SqlStore;
-use super::jobs::insert_job;
+use super::jobs::{self, insert_job};
 use crate::routing::ImagePattern;
 use crate::store::{Ended, Ignores, NewIgnore};
 use crate::triage::{Ignore, Until};
@@ -149,7 +149,7 @@ impl Ignores for SqlStore {
         }
         for id in &ended {
             let payload = serde_json::json!({ "ignore": id }).to_string();
-            insert_job(&mut tx, kind, &payload, now).await?;
+            insert_job(&mut tx, kind, &payload, jobs::now()).await?;
         }
         tx.commit().await.context("cannot commit ending ignores")?;
         ended.sort_unstable();

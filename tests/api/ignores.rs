@@ -1,0 +1,240 @@
+//! `ignore`, `ignores`, `unignore` from Slack, and what an ignore does to the
+//! results: an ignored new CRITICAL is neither broadcast nor listed as new, the
+//! summary counts it, and its expiry is announced once in the image's thread.
+
+use std::time::Duration;
+
+use aws_sdk_ecr::types::FindingSeverity;
+use ecrscan::service::ignores::expire;
+
+use crate::ecr_mock::cve;
+use crate::helpers::{CHANNEL, TestApp, spawn_app, unique_repository};
+use crate::slack_stub::Call;
+use crate::sns::{RESULTS, deliver, event, settled_posts, setup, setup_with};
+use crate::sns_harness::body;
+
+const FORM: &str =
+    "/ecrscan ignore CVE-ID [PATTERN] (for N days | until YYYY-MM-DD | until fixed) reason TEXT";
+
+async fn answer(app: &TestApp, text: &str) -> String {
+    TestApp::answer(app.command(text).await).await.to_string()
+}
+
+/// The posts in the results channel's threads.
+fn replies(app: &TestApp) -> Vec<Call> {
+    (app.slack.calls_to("chat.postMessage").into_iter())
+        .filter(|p| p.body["channel"] == RESULTS && p.body.get("thread_ts").is_some())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_ignored_new_critical_is_not_broadcast_nor_new_but_another_one_is() {
+    let s = setup(3).await;
+    deliver(
+        &s.app,
+        "Notification",
+        body(&s.sns.notification("scan-1", &event())),
+    )
+    .await;
+    let opened = settled_posts(&s.app, 2).await;
+
+    let said = answer(
+        &s.app,
+        "ignore CVE-2026-09001 example:web-* for 30 days reason no fix upstream yet",
+    )
+    .await;
+    assert!(said.contains("Ignored *CVE-2026-09001*"), "{said}");
+    let announced = s
+        .app
+        .slack
+        .wait_for("chat.postMessage", opened.len() + 1)
+        .await;
+    let announcement = announced.last().unwrap();
+    assert_eq!(announcement.body["channel"], CHANNEL);
+    let text = announcement.text();
+    assert!(
+        text.contains("<@U0001> ignored *CVE-2026-09001* in `example:web-*` for 30 days (until")
+            && text.ends_with("): no fix upstream yet"),
+        "{text}"
+    );
+
+    {
+        let mut findings = s.findings.lock().unwrap();
+        findings.push(cve(9001, FindingSeverity::Critical));
+        findings.push(cve(9002, FindingSeverity::Critical));
+    }
+    deliver(
+        &s.app,
+        "Notification",
+        body(&s.sns.notification("scan-2", &event())),
+    )
+    .await;
+    let updates = s.app.slack.wait_for("chat.update", 1).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    let replies = replies(&s.app);
+    assert_eq!(
+        replies.len(),
+        2,
+        "one changes reply after the details: {replies:#?}"
+    );
+    let change = replies.last().unwrap();
+    assert_eq!(
+        change.body["reply_broadcast"], true,
+        "the other new CRITICAL is broadcast"
+    );
+    let everything = change.everything();
+    assert!(everything.contains("CVE-2026-09002"), "{everything}");
+    assert!(
+        !everything.contains("CVE-2026-09001"),
+        "the ignored one is not named: {everything}"
+    );
+    assert!(everything.contains("1 new"), "{everything}");
+    let summary = updates.last().unwrap().everything();
+    assert!(summary.contains("· 1 ignored"), "{summary}");
+    assert!(!summary.contains("CVE-2026-09001"), "{summary}");
+
+    let list = answer(&s.app, "ignores").await;
+    assert!(
+        list.contains("*CVE-2026-09001*")
+            && list.contains("example:web-*")
+            && list.contains("hides 1 finding")
+            && list.contains("no fix upstream yet"),
+        "{list}"
+    );
+    s.app.slack.assert_all_within_limits();
+}
+
+#[tokio::test]
+async fn mistakes_are_refused_with_the_right_form_and_nothing_is_stored() {
+    let app = spawn_app(&unique_repository("ignores")).await;
+    for (text, problem) in [
+        ("ignore CVE-2024-6119 for 30 days", "needs a reason"),
+        (
+            "ignore web-latest for 30 days reason x",
+            "is not a vulnerability id",
+        ),
+        (
+            "ignore CVE-2024-6119 for a while reason x",
+            "say how many days",
+        ),
+        (
+            "ignore CVE-2024-6119 forever reason x",
+            "needs how long",
+        ),
+        (
+            "ignore CVE-2024-6119 until 2020-01-01 reason x",
+            "is not in the future",
+        ),
+    ] {
+        let said = answer(&app, text).await;
+        assert!(said.contains(problem), "{text}: {said}");
+        assert!(said.contains(FORM), "{text}: {said}");
+    }
+    let list = answer(&app, "ignores").await;
+    assert!(list.contains("Nothing is ignored"), "{list}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        app.slack.calls_to("chat.postMessage").is_empty(),
+        "nothing announced"
+    );
+}
+
+#[tokio::test]
+async fn only_admins_may_ignore_and_unignore_when_admins_are_set_and_everyone_may_list() {
+    let s = setup_with(1, &[("ECRSCAN_ADMINS", "U0BOSS")]).await;
+    for text in [
+        "ignore CVE-2024-6119 for 30 days reason no fix upstream yet",
+        "unignore CVE-2024-6119",
+    ] {
+        let said = answer(&s.app, text).await;
+        assert!(said.contains("Only <@U0BOSS> may"), "{text}: {said}");
+        assert!(said.contains("/ecrscan ignores"), "{text}: {said}");
+    }
+    let list = answer(&s.app, "ignores").await;
+    assert!(list.contains("Nothing is ignored"), "{list}");
+}
+
+#[tokio::test]
+async fn unignore_removes_an_ignore_and_names_the_scope_of_one_it_did_not_find() {
+    let app = spawn_app(&unique_repository("unignore")).await;
+    answer(
+        &app,
+        "ignore CVE-2024-6119 example:web-* until fixed reason not run",
+    )
+    .await;
+    let missing = answer(&app, "unignore CVE-2024-6119").await;
+    assert!(
+        missing.contains("is not ignored in every image")
+            && missing.contains("/ecrscan unignore CVE-2024-6119 example:web-*"),
+        "{missing}"
+    );
+    let removed = answer(&app, "unignore cve-2024-6119 example:web-*").await;
+    assert!(removed.contains("announced again"), "{removed}");
+    let posts = app.slack.wait_for("chat.postMessage", 2).await;
+    assert!(
+        posts[1]
+            .text()
+            .contains("removed the ignore of *CVE-2024-6119*"),
+        "{posts:#?}"
+    );
+    assert!(answer(&app, "ignores").await.contains("Nothing is ignored"));
+}
+
+#[tokio::test]
+async fn an_expired_ignore_is_announced_once_in_the_thread_of_an_image_that_still_has_it() {
+    let s = setup(3).await;
+    deliver(
+        &s.app,
+        "Notification",
+        body(&s.sns.notification("scan-1", &event())),
+    )
+    .await;
+    let opened = settled_posts(&s.app, 2).await;
+    let thread = opened[0].ts.clone();
+    answer(
+        &s.app,
+        "ignore CVE-2026-00001 for 1 day reason waiting on upstream",
+    )
+    .await;
+    answer(
+        &s.app,
+        "ignore CVE-2026-00777 for 1 day reason not in any image",
+    )
+    .await;
+    assert!(answer(&s.app, "ignores").await.contains("hides 1 finding"));
+
+    let in_two_days = chrono::Utc::now() + chrono::Duration::days(2);
+    let ended = expire(&s.app.state, in_two_days).await.unwrap();
+    assert_eq!(ended.len(), 2);
+    for _ in 0..50 {
+        if replies(&s.app).iter().any(|r| r.text().contains("expired")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        expire(&s.app.state, in_two_days).await.unwrap().is_empty(),
+        "ended once"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let ended_replies: Vec<Call> = replies(&s.app)
+        .into_iter()
+        .filter(|r| r.text().contains("expired"))
+        .collect();
+    assert_eq!(ended_replies.len(), 1, "{ended_replies:#?}");
+    let reply = &ended_replies[0];
+    assert_eq!(reply.body["thread_ts"], thread.as_str());
+    let text = reply.text();
+    assert!(
+        text.contains("The ignore of *CVE-2026-00001* in every image expired")
+            && text.contains("waiting on upstream")
+            && text.contains("<@U0001>"),
+        "{text}"
+    );
+    assert!(
+        answer(&s.app, "ignores")
+            .await
+            .contains("Nothing is ignored")
+    );
+}
