@@ -2,6 +2,7 @@
 //! a while, on the record; and the ignores in force when a result is published.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::SlackMessageContent;
 
 use super::Requester;
@@ -11,7 +12,7 @@ use crate::language::Usage;
 use crate::routing::ImagePattern;
 use crate::scan::findings::{Finding, ScanReport};
 use crate::scan::image::Image;
-use crate::slack::blocks;
+use crate::slack::blocks::{self, ButtonTarget};
 use crate::state::AppState;
 use crate::store::{ImageHistory, NewIgnore};
 use crate::triage::{self, Duration, Hidden, Ignore, Until};
@@ -282,4 +283,169 @@ async fn announce_later(
 fn failed(error: anyhow::Error) -> SlackMessageContent {
     tracing::error!(error = format!("{error:#}"), "an ignore change failed");
     blocks::text(":x: The ignore could not be saved; nothing changed. Try again in a moment.")
+}
+
+/// What the Ignore… modal carries (its `private_metadata`): the image, and the
+/// thread the button was in, where the ignore is announced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModalContext {
+    pub channel: String,
+    pub thread_ts: Option<String>,
+    pub image: ButtonTarget,
+}
+
+/// The Ignore… button: opens the modal with the image's latest stored findings
+/// (no AWS call: the click's `trigger_id` lasts only three seconds). A
+/// non-admin, when admins are set, is told instead.
+pub async fn open_modal(
+    state: AppState,
+    who: Requester,
+    trigger_id: String,
+    image: ButtonTarget,
+    thread_ts: Option<String>,
+) {
+    if let Some(refusal) = refuse_unless_admin(&state, &who, "ignore findings", "ignores") {
+        return super::respond(&state, &who, refusal).await;
+    }
+    let key = match &image.tag {
+        Some(tag) => format!("tag:{tag}"),
+        None => format!("digest:{}", image.digest),
+    };
+    let scan = match state.store.last_scan(&image.repository, &key).await {
+        Ok(scan) => scan,
+        Err(error) => {
+            let error = format!("{error:#}");
+            return tracing::error!(error, "could not read the findings for the Ignore… modal");
+        }
+    };
+    let report = match scan {
+        Some(scan) => apart(&state, scan.into_report()).await.0,
+        None => ScanReport {
+            image: Image {
+                repository: image.repository.clone(),
+                digest: image.digest.clone(),
+                tags: image.tag.iter().cloned().collect(),
+            },
+            kind: crate::scan::findings::ScanKind::Basic,
+            status: crate::scan::findings::ScanStatus::Complete,
+            completed_at: None,
+            findings: Vec::new(),
+        },
+    };
+    let context = ModalContext {
+        channel: who.channel_id.clone(),
+        thread_ts,
+        image,
+    };
+    let metadata = serde_json::to_string(&context).expect("plain strings serialise");
+    let view = blocks::ignore_modal(&report, metadata);
+    if let Err(error) = state.slack.open_modal(&trigger_id, view).await {
+        tracing::warn!(%error, "could not open the Ignore… modal");
+    }
+}
+
+/// The Ignore… modal's inputs, as submitted.
+#[derive(Debug, Clone, Default)]
+pub struct ModalForm {
+    pub finding: Option<String>,
+    pub duration: Option<String>,
+    pub date: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// What a submitted Ignore… modal asks for: the finding, in the image's
+/// `repo:tag` (its repository when untagged), or, by input, what is wrong.
+pub fn asked_in_modal(
+    form: &ModalForm,
+    image: &ButtonTarget,
+) -> Result<Asked, Vec<(&'static str, String)>> {
+    let mut errors = Vec::new();
+    let vulnerability = match form.finding.as_deref().map(triage::vulnerability_id) {
+        Some(Ok(id)) => Some(id),
+        Some(Err(problem)) => {
+            errors.push((blocks::FINDING_INPUT, problem));
+            None
+        }
+        None => {
+            errors.push((blocks::FINDING_INPUT, "Pick a finding.".into()));
+            None
+        }
+    };
+    let duration = match (form.duration.as_deref(), form.date.as_deref()) {
+        (Some("30"), _) => Some(Duration::Days(30)),
+        (Some("90"), _) => Some(Duration::Days(90)),
+        (Some("fixed"), _) => Some(Duration::UntilFixed),
+        (Some("date"), Some(date)) => match chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d") {
+            Ok(date) => Some(Duration::Date(date)),
+            Err(_) => {
+                errors.push((blocks::DATE_INPUT, "Pick a date.".into()));
+                None
+            }
+        },
+        (Some("date"), None) => {
+            errors.push((blocks::DATE_INPUT, "Pick the date the ignore ends.".into()));
+            None
+        }
+        _ => {
+            errors.push((blocks::DURATION_INPUT, "Pick how long.".into()));
+            None
+        }
+    };
+    let reason = form.reason.as_deref().map(str::trim).unwrap_or_default();
+    if reason.is_empty() {
+        errors.push((
+            blocks::REASON_INPUT,
+            "Say why, so that the next person knows.".into(),
+        ));
+    } else if reason.chars().count() > crate::language::MAX_REASON {
+        let max = crate::language::MAX_REASON;
+        errors.push((
+            blocks::REASON_INPUT,
+            format!("Keep it to {max} characters."),
+        ));
+    }
+    let pattern = match &image.tag {
+        Some(tag) => format!("{}:{tag}", image.repository),
+        None => image.repository.clone(),
+    };
+    let scope = match ImagePattern::parse(&pattern) {
+        Ok(scope) => Some(scope),
+        Err(problem) => {
+            errors.push((blocks::FINDING_INPUT, problem));
+            None
+        }
+    };
+    match (vulnerability, duration, scope) {
+        (Some(vulnerability), Some(duration), Some(scope)) if errors.is_empty() => Ok(Asked {
+            vulnerability,
+            scope: Some(scope),
+            duration,
+            reason: reason.to_string(),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Stores what a submitted Ignore… modal asks for and announces it in the
+/// result's thread; by input, what is wrong when it cannot.
+pub async fn submit_modal(
+    state: &AppState,
+    who: &Requester,
+    form: &ModalForm,
+    context: &ModalContext,
+) -> Result<(), Vec<(&'static str, String)>> {
+    if !state.settings.is_admin(&who.user_id) {
+        let refusal = "Only the admins (ECRSCAN_ADMINS) may ignore findings.".to_string();
+        return Err(vec![(blocks::FINDING_INPUT, refusal)]);
+    }
+    let asked = asked_in_modal(form, &context.image)?;
+    match add(state, who, asked, context.thread_ts.clone(), Utc::now()).await {
+        Ok(_) => Ok(()),
+        Err(Refused::Mistake(problem)) => Err(vec![(blocks::DATE_INPUT, problem)]),
+        Err(Refused::Store(error)) => {
+            tracing::error!(error = format!("{error:#}"), "could not store an ignore");
+            let problem = "The ignore could not be saved; try again in a moment.".to_string();
+            Err(vec![(blocks::REASON_INPUT, problem)])
+        }
+    }
 }

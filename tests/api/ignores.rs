@@ -118,10 +118,7 @@ async fn mistakes_are_refused_with_the_right_form_and_nothing_is_stored() {
             "ignore CVE-2024-6119 for a while reason x",
             "say how many days",
         ),
-        (
-            "ignore CVE-2024-6119 forever reason x",
-            "needs how long",
-        ),
+        ("ignore CVE-2024-6119 forever reason x", "needs how long"),
         (
             "ignore CVE-2024-6119 until 2020-01-01 reason x",
             "is not in the future",
@@ -237,4 +234,123 @@ async fn an_expired_ignore_is_announced_once_in_the_thread_of_an_image_that_stil
             .await
             .contains("Nothing is ignored")
     );
+}
+
+/// The form body of a `view_submission` of the Ignore… modal `view` (as
+/// `views.open` sent it), with these inputs.
+fn submission(view: &serde_json::Value, finding: &str, duration: &str, reason: &str) -> String {
+    let option = |value: &str| serde_json::json!({ "selected_option": { "value": value } });
+    let payload = serde_json::json!({
+        "type": "view_submission",
+        "team": { "id": crate::helpers::TEAM, "domain": "example" },
+        "user": { "id": crate::helpers::USER, "username": "alice" },
+        "api_app_id": "A0001",
+        "trigger_id": "12466734323.1395872398.ac7b1f0e4c3b",
+        "view": {
+            "id": "V0001",
+            "type": "modal",
+            "callback_id": view["callback_id"],
+            "private_metadata": view["private_metadata"],
+            "state": { "values": {
+                "finding": { "finding": option(finding) },
+                "duration": { "duration": option(duration) },
+                "date": { "date": { "type": "datepicker", "selected_date": null } },
+                "reason": { "reason": { "type": "plain_text_input", "value": reason } },
+            } },
+        },
+    });
+    serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap()
+}
+
+#[tokio::test]
+async fn the_ignore_modal_opens_from_a_result_and_its_verified_submission_stores_the_ignore() {
+    use crate::helpers::{SECRET, now};
+    let s = setup(3).await;
+    deliver(
+        &s.app,
+        "Notification",
+        body(&s.sns.notification("scan-1", &event())),
+    )
+    .await;
+    let opened = settled_posts(&s.app, 2).await;
+    let summary = &opened[0];
+    let button = (summary.body["blocks"].as_array().unwrap().iter())
+        .filter_map(|b| b["elements"].as_array())
+        .flatten()
+        .find(|e| e["action_id"] == "ignore")
+        .expect("the summary of a first scan with findings offers Ignore…")
+        .clone();
+
+    let click = s
+        .app
+        .click("ignore", button["value"].as_str().unwrap(), &summary.ts)
+        .await;
+    assert_eq!(click.status(), 200);
+    let views = s.app.slack.wait_for("views.open", 1).await;
+    let view = &views[0].body["view"];
+    assert_eq!(view["callback_id"], "ignore_finding");
+    let options = view.to_string();
+    for n in 0..3 {
+        assert!(options.contains(&format!("CVE-2026-{n:05}")), "{options}");
+    }
+
+    let path = "/slack/interactions";
+    let missing = submission(view, "CVE-2026-00001", "30", " ");
+    let refused = s
+        .app
+        .post_signed(path, missing.into_bytes(), now(), SECRET)
+        .await;
+    assert_eq!(refused.status(), 200);
+    let refused: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(refused["response_action"], "errors", "{refused}");
+    assert!(refused["errors"]["reason"].is_string(), "{refused}");
+
+    let good = submission(view, "CVE-2026-00001", "90", "the package is never run");
+    let forged = s
+        .app
+        .post_signed(path, good.clone().into_bytes(), now(), "not-the-secret")
+        .await;
+    assert_eq!(forged.status(), 401);
+    assert!(
+        answer(&s.app, "ignores")
+            .await
+            .contains("Nothing is ignored")
+    );
+
+    let stored = s
+        .app
+        .post_signed(path, good.into_bytes(), now(), SECRET)
+        .await;
+    assert_eq!(stored.status(), 200);
+    assert!(
+        stored.text().await.unwrap().is_empty(),
+        "an empty 200 closes the modal"
+    );
+    let list = answer(&s.app, "ignores").await;
+    assert!(
+        list.contains("*CVE-2026-00001*")
+            && list.contains("example:web-latest")
+            && list.contains("the package is never run")
+            && list.contains("hides 1 finding"),
+        "{list}"
+    );
+    let posts = s
+        .app
+        .slack
+        .wait_for("chat.postMessage", opened.len() + 1)
+        .await;
+    let announced = posts.last().unwrap();
+    assert_eq!(
+        announced.body["thread_ts"],
+        summary.ts.as_str(),
+        "announced in the thread"
+    );
+    assert!(
+        announced
+            .text()
+            .contains("ignored *CVE-2026-00001* in `example:web-latest` for 90 days"),
+        "{}",
+        announced.text()
+    );
+    s.app.slack.assert_all_within_limits();
 }

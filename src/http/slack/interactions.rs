@@ -1,7 +1,8 @@
-//! `POST /slack/interactions`: the buttons on scan summaries and in the App Home.
+//! `POST /slack/interactions`: the buttons on scan summaries and in the App Home,
+//! and the submitted Ignore… modal (`submissions`).
 //!
 //! "Rescan" runs the scan use-case for the image; "All findings" posts every
-//! finding in the message's thread. In the Home, "Findings" opens them in a
+//! finding in the message's thread; "Ignore…" opens the modal to ignore one. In the Home, "Findings" opens them in a
 //! modal, "Schedule weekly" schedules the image, and "Show more" publishes the
 //! next page; a click there has no channel and no `response_url`, so its answers
 //! go to the user's Messages tab. The signature (and the workspace) was checked
@@ -17,12 +18,13 @@ use tracing::Instrument;
 
 use crate::http::error::AppError;
 use crate::http::slack::commands::REPEATED;
+use crate::http::slack::submissions::{self, SubmittedView};
 use crate::http::slack::verify::SlackSignature;
 use crate::scan::image::{Image, ImageId};
 use crate::service::{self, Requester, display};
 use crate::slack::blocks::{
-    ALL_FINDINGS_ACTION, ButtonTarget, HOME_FINDINGS_ACTION, HOME_PAGE_ACTION, RESCAN_ACTION,
-    SCHEDULE_WEEKLY_ACTION,
+    ALL_FINDINGS_ACTION, ButtonTarget, HOME_FINDINGS_ACTION, HOME_PAGE_ACTION, IGNORE_ACTION,
+    RESCAN_ACTION, SCHEDULE_WEEKLY_ACTION,
 };
 use crate::state::AppState;
 use crate::store::AuditEntry;
@@ -66,6 +68,8 @@ struct Payload {
     container: Container,
     #[serde(default)]
     actions: Vec<Action>,
+    /// The submitted view of a `view_submission`.
+    view: Option<SubmittedView>,
 }
 
 /// The most actions one payload runs. A click carries one; the rest of a
@@ -80,6 +84,8 @@ enum Run {
     /// The Home's "Findings": a modal.
     HomeFindings(ButtonTarget),
     ScheduleWeekly(ButtonTarget),
+    /// "Ignore…": the modal to ignore one of the image's findings.
+    Ignore(ButtonTarget),
 }
 
 impl Run {
@@ -90,6 +96,7 @@ impl Run {
             Run::AllFindings(_) => ALL_FINDINGS_ACTION,
             Run::HomeFindings(_) => HOME_FINDINGS_ACTION,
             Run::ScheduleWeekly(_) => SCHEDULE_WEEKLY_ACTION,
+            Run::Ignore(_) => IGNORE_ACTION,
         }
     }
 
@@ -100,6 +107,7 @@ impl Run {
             Run::AllFindings(target) => ("All findings", target),
             Run::HomeFindings(target) => ("Findings", target),
             Run::ScheduleWeekly(target) => ("Schedule weekly", target),
+            Run::Ignore(target) => ("Ignore…", target),
         };
         format!(
             "button {name} {}",
@@ -121,6 +129,10 @@ pub async fn handle(
         serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest("no payload"))?;
     let payload: Payload = serde_json::from_str(&form.payload)
         .map_err(|_| AppError::BadRequest("not an interaction payload"))?;
+    if let ("view_submission", Some(view)) = (payload.kind.as_str(), payload.view) {
+        let (team, user) = (payload.team.id, payload.user.id);
+        return Ok(submissions::handle(&state, &signature, team, user, view).await);
+    }
     let in_home = payload.container.kind.as_deref() == Some("view");
     if in_home && let Some(page) = page(&payload.actions) {
         let task = service::home::publish(state.clone(), payload.user.id, page);
@@ -160,7 +172,7 @@ pub async fn handle(
     for run in runs {
         match in_home {
             true => start_in_home(&state, &who, run, &trigger_id),
-            false => start(&state, &who, run, thread_ts.clone()),
+            false => start(&state, &who, run, thread_ts.clone(), &trigger_id),
         }
     }
     Ok(StatusCode::OK.into_response())
@@ -189,6 +201,7 @@ fn runs(actions: Vec<Action>) -> Vec<Run> {
             ALL_FINDINGS_ACTION => Run::AllFindings(target),
             HOME_FINDINGS_ACTION => Run::HomeFindings(target),
             SCHEDULE_WEEKLY_ACTION => Run::ScheduleWeekly(target),
+            IGNORE_ACTION => Run::Ignore(target),
             other => {
                 tracing::info!(action = other, "ignored an unknown action");
                 continue;
@@ -245,11 +258,16 @@ fn start_in_home(state: &AppState, who: &Requester, run: Run, trigger_id: &str) 
             let task = service::home::schedule_weekly(state.clone(), who, target);
             state.spawn(task.instrument(span));
         }
+        Run::Ignore(target) => {
+            let trigger = trigger_id.to_string();
+            let task = service::ignores::open_modal(state.clone(), who, trigger, target, None);
+            state.spawn(task.instrument(span));
+        }
     }
 }
 
 /// Starts one action in the background.
-fn start(state: &AppState, who: &Requester, run: Run, thread_ts: Option<String>) {
+fn start(state: &AppState, who: &Requester, run: Run, thread_ts: Option<String>, trigger_id: &str) {
     let span = tracing::info_span!("interaction", user = %who.user_id, action = run.id());
     match run {
         Run::Rescan(target) => {
@@ -264,6 +282,11 @@ fn start(state: &AppState, who: &Requester, run: Run, thread_ts: Option<String>)
                 tags: target.tag.into_iter().collect(),
             };
             let task = service::findings::post_all(state.clone(), who.clone(), image, thread_ts);
+            state.spawn(task.instrument(span));
+        }
+        Run::Ignore(target) => {
+            let (trigger, who) = (trigger_id.to_string(), who.clone());
+            let task = service::ignores::open_modal(state.clone(), who, trigger, target, thread_ts);
             state.spawn(task.instrument(span));
         }
         Run::HomeFindings(_) | Run::ScheduleWeekly(_) => {

@@ -3,6 +3,7 @@
 pub mod commands;
 pub mod events;
 pub mod interactions;
+pub mod submissions;
 pub mod verify;
 
 use axum::Router;

@@ -3,11 +3,12 @@
 
 use slack_morphism::prelude::*;
 
+use super::findings::sorted;
 use super::format::{
     code, context, escape_within, finding_line, findings_count, mention, message, pack, section,
-    time,
+    severity_word, time, truncate,
 };
-use crate::scan::findings::Finding;
+use crate::scan::findings::{Finding, ScanReport};
 use crate::slack::limits::{MAX_BLOCKS, MAX_SECTION_TEXT};
 use crate::store::Ended;
 use crate::triage::{Duration, Hidden, Ignore, Until};
@@ -190,6 +191,120 @@ pub fn ignore_ended(ignore: &Ignore, why: Ended, finding: &Finding) -> SlackMess
         reason(ignore),
     );
     super::text(&text)
+}
+
+/// `callback_id` of the Ignore… modal.
+pub const IGNORE_CALLBACK: &str = "ignore_finding";
+/// The modal's inputs: each block's id is its element's `action_id` too.
+pub const FINDING_INPUT: &str = "finding";
+pub const DURATION_INPUT: &str = "duration";
+pub const DATE_INPUT: &str = "date";
+pub const REASON_INPUT: &str = "reason";
+/// The durations the modal offers, by option value.
+pub const DURATION_CHOICES: [(&str, &str); 4] = [
+    ("30", "30 days"),
+    ("90", "90 days"),
+    ("fixed", "Until a fix is available"),
+    ("date", "Until the date below"),
+];
+/// Slack's most options in one select.
+const MAX_OPTIONS: usize = 100;
+/// Slack's longest option text and value.
+const MAX_OPTION_TEXT: usize = 75;
+const MAX_OPTION_VALUE: usize = 150;
+
+/// The Ignore… modal for an image's findings (most severe first, those already
+/// ignored left out): pick one, how long, and why. `metadata` comes back with
+/// the submission (`private_metadata`).
+pub fn ignore_modal(report: &ScanReport, metadata: String) -> SlackView {
+    let name = report.image.display_name();
+    let mut options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = Vec::new();
+    for finding in sorted(&report.findings) {
+        let id = finding.id.as_str();
+        if id.chars().count() > MAX_OPTION_VALUE || options.iter().any(|o| o.value == id) {
+            continue;
+        }
+        let mut text = format!("{id} · {}", severity_word(finding.severity));
+        if let Some(package) = &finding.package {
+            text.push_str(&format!(" · {package}"));
+        }
+        options.push(SlackBlockChoiceItem::new(
+            SlackBlockPlainTextOnly::from(truncate(&text, MAX_OPTION_TEXT)),
+            id.to_string(),
+        ));
+        if options.len() == MAX_OPTIONS {
+            break;
+        }
+    }
+    let title = pt!("Ignore a finding");
+    if options.is_empty() {
+        let text = format!("{} has no finding left to ignore.", code(&name, 300));
+        return SlackView::Modal(
+            SlackModalView::new(title, vec![section(text)]).with_close(pt!("Close")),
+        );
+    }
+    let input = |id: &str, label: &str, element: SlackInputBlockElement| -> SlackBlock {
+        SlackInputBlock::new(label.into(), element)
+            .with_block_id(id.to_string().into())
+            .into()
+    };
+    let choices: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = DURATION_CHOICES
+        .iter()
+        .map(|(value, text)| SlackBlockChoiceItem::new((*text).into(), value.to_string()))
+        .collect();
+    let blocks = vec![
+        section(format!(
+            "Leave a finding of {} out of the announcements for a while. It stays in ECR's \
+             and Inspector's reports; the thread and `/ecrscan ignores` show it as ignored.",
+            code(&name, 300)
+        )),
+        input(
+            FINDING_INPUT,
+            "Finding",
+            SlackBlockStaticSelectElement::new()
+                .with_action_id(FINDING_INPUT.to_string().into())
+                .with_options(options)
+                .into(),
+        ),
+        input(
+            DURATION_INPUT,
+            "For how long",
+            SlackBlockStaticSelectElement::new()
+                .with_action_id(DURATION_INPUT.to_string().into())
+                .with_initial_option(choices[0].clone())
+                .with_options(choices)
+                .into(),
+        ),
+        SlackInputBlock::new(
+            "Date (for \"Until the date below\")".into(),
+            SlackBlockDatePickerElement::new()
+                .with_action_id(DATE_INPUT.to_string().into())
+                .into(),
+        )
+        .with_block_id(DATE_INPUT.to_string().into())
+        .with_optional(true)
+        .into(),
+        input(
+            REASON_INPUT,
+            "Why",
+            SlackBlockPlainTextInputElement::new()
+                .with_action_id(REASON_INPUT.to_string().into())
+                .with_max_length(crate::language::MAX_REASON as u64)
+                .with_placeholder("no fix upstream yet".into())
+                .into(),
+        ),
+        context(format!(
+            "Applies to {} only; for other images use `/ecrscan ignore`.",
+            code(&name, 300)
+        )),
+    ];
+    SlackView::Modal(
+        SlackModalView::new(title, blocks)
+            .with_submit(pt!("Ignore"))
+            .with_close(pt!("Cancel"))
+            .with_callback_id(IGNORE_CALLBACK.into())
+            .with_private_metadata(metadata),
+    )
 }
 
 #[cfg(test)]

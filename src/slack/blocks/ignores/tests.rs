@@ -75,3 +75,23 @@ fn the_ignored_reply_fits_slack_with_a_thousand_hidden_findings() {
     assert!(text.contains("… and 900 more."), "{text}");
     assert!(super::hidden(&[]).is_none());
 }
+
+#[test]
+fn the_modal_offers_at_most_a_hundred_findings_most_severe_first_within_slack_limits() {
+    use crate::slack::blocks::testing::{assert_view_within_limits, many, report};
+    let mut findings = many(400);
+    findings.push(finding("CVE-2024-6119", Severity::Critical));
+    let view = ignore_modal(&report(findings), "{\"channel\":\"C1\"}".into());
+    assert_view_within_limits(&view);
+    let json = serde_json::to_value(&view).unwrap();
+    let options = json["blocks"][1]["element"]["options"].as_array().unwrap();
+    assert_eq!(options.len(), 100);
+    let first = options[0]["text"]["text"].as_str().unwrap();
+    assert!(first.contains("· critical"), "most severe first: {first}");
+    assert_eq!(json["callback_id"], IGNORE_CALLBACK);
+    assert_eq!(json["private_metadata"], "{\"channel\":\"C1\"}");
+
+    let empty = serde_json::to_value(ignore_modal(&report(vec![]), String::new())).unwrap();
+    assert!(empty["submit"].is_null(), "nothing to submit: {empty}");
+    assert!(empty.to_string().contains("no finding left to ignore"));
+}
