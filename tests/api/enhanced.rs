@@ -350,3 +350,54 @@ async fn two_thousand_events_for_200_images_give_at_most_6_visible_messages() {
     }
     s.app.slack.assert_all_within_limits();
 }
+
+#[tokio::test]
+async fn an_ignored_finding_is_left_out_of_an_update_and_until_fixed_ends_with_a_fix() {
+    let mut s = enhanced().await;
+    let dated = "ignore CVE-2026-1001 example:app-* for 30 days reason not loaded at run time";
+    TestApp::answer(s.app.command(dated).await).await;
+    let fixed = "ignore CVE-2026-1003 until fixed reason waiting for the vendor";
+    TestApp::answer(s.app.command(fixed).await).await;
+    for cve in ["CVE-2026-1001", "CVE-2026-1002", "CVE-2026-1003"] {
+        s.send(&event(
+            0,
+            cve,
+            Severity::Critical,
+            FindingStatus::Active,
+            false,
+        ))
+        .await;
+    }
+    let (posts, _) = s.settled().await;
+
+    let results: Vec<&Call> = (posts.iter())
+        .filter(|p| p.body["channel"] == RESULTS)
+        .collect();
+    let said: String = results.iter().map(|p| p.everything()).collect();
+    assert!(said.contains("CVE-2026-1002"), "{said}");
+    assert!(
+        said.contains("CVE-2026-1003"),
+        "the event shows a fix, so the until-fixed ignore ended: {said}"
+    );
+    let parent = results[0].everything();
+    assert!(!parent.contains("CVE-2026-1001"), "{parent}");
+    assert!(parent.contains("1 ignored"), "{parent}");
+    let naming: Vec<&&Call> = (results.iter())
+        .filter(|p| p.everything().contains("CVE-2026-1001"))
+        .collect();
+    assert_eq!(
+        naming.len(),
+        1,
+        "named once, in a thread reply: {naming:#?}"
+    );
+    assert!(naming[0].body.get("thread_ts").is_some());
+    assert!(naming[0].everything().contains("*Ignored*"));
+
+    let list = TestApp::answer(s.app.command("ignores").await)
+        .await
+        .to_string();
+    assert!(
+        list.contains("CVE-2026-1001") && !list.contains("CVE-2026-1003"),
+        "{list}"
+    );
+}

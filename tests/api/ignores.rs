@@ -10,7 +10,7 @@ use ecrscan::service::ignores::expire;
 use crate::ecr_mock::cve;
 use crate::helpers::{CHANNEL, TestApp, spawn_app, unique_repository};
 use crate::slack_stub::Call;
-use crate::sns::{RESULTS, deliver, event, settled_posts, setup, setup_with};
+use crate::sns::{RESULTS, Setup, deliver, event, settled_posts, setup, setup_with};
 use crate::sns_harness::body;
 
 const FORM: &str =
@@ -27,16 +27,19 @@ fn replies(app: &TestApp) -> Vec<Call> {
         .collect()
 }
 
+/// ecrscan with the first result of `example:web-latest` (three HIGH findings,
+/// `CVE-2026-00000` to `…02`) posted in the results channel: its posts.
+async fn first_result() -> (Setup, Vec<Call>) {
+    let s = setup(3).await;
+    let notification = s.sns.notification("scan-1", &event());
+    deliver(&s.app, "Notification", body(&notification)).await;
+    let opened = settled_posts(&s.app, 2).await;
+    (s, opened)
+}
+
 #[tokio::test]
 async fn an_ignored_new_critical_is_not_broadcast_nor_new_but_another_one_is() {
-    let s = setup(3).await;
-    deliver(
-        &s.app,
-        "Notification",
-        body(&s.sns.notification("scan-1", &event())),
-    )
-    .await;
-    let opened = settled_posts(&s.app, 2).await;
+    let (s, opened) = first_result().await;
 
     let said = answer(
         &s.app,
@@ -180,14 +183,7 @@ async fn unignore_removes_an_ignore_and_names_the_scope_of_one_it_did_not_find()
 
 #[tokio::test]
 async fn an_expired_ignore_is_announced_once_in_the_thread_of_an_image_that_still_has_it() {
-    let s = setup(3).await;
-    deliver(
-        &s.app,
-        "Notification",
-        body(&s.sns.notification("scan-1", &event())),
-    )
-    .await;
-    let opened = settled_posts(&s.app, 2).await;
+    let (s, opened) = first_result().await;
     let thread = opened[0].ts.clone();
     answer(
         &s.app,
@@ -265,14 +261,7 @@ fn submission(view: &serde_json::Value, finding: &str, duration: &str, reason: &
 #[tokio::test]
 async fn the_ignore_modal_opens_from_a_result_and_its_verified_submission_stores_the_ignore() {
     use crate::helpers::{SECRET, now};
-    let s = setup(3).await;
-    deliver(
-        &s.app,
-        "Notification",
-        body(&s.sns.notification("scan-1", &event())),
-    )
-    .await;
-    let opened = settled_posts(&s.app, 2).await;
+    let (s, opened) = first_result().await;
     let summary = &opened[0];
     let button = (summary.body["blocks"].as_array().unwrap().iter())
         .filter_map(|b| b["elements"].as_array())
