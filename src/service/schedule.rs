@@ -6,7 +6,7 @@ use slack_morphism::prelude::SlackMessageContent;
 use tracing::Instrument;
 
 use super::changes::{announce, audit, refuse_unless_admin};
-use super::explain::{explain_scheduler, role_missing};
+use super::explain::{explain_scheduler, role_missing, tag_not_found};
 use super::{Requester, names, resolve_all, respond};
 use crate::aws::AwsError;
 use crate::language::parse_image;
@@ -84,6 +84,10 @@ pub async fn run(
     images: Vec<(String, ImageId)>,
     role: String,
 ) {
+    let images = existing(&state, &who, images).await;
+    if images.is_empty() {
+        return;
+    }
     let group = &state.settings.schedule_group;
     let tz = when.timezone.unwrap_or(state.settings.timezone);
     let fail = |error: AwsError| blocks::text(&explain_scheduler(&error, group, Some(&role)));
@@ -104,6 +108,34 @@ pub async fn run(
         let content = blocks::scheduled(&who.user_id, &done, Utc::now());
         announce(&state, &who, content).await;
     }
+}
+
+/// The images to schedule. A tag that ECR says its repository does not have
+/// (a typo, say) is answered with the closest tags and left out: its schedule
+/// would fail at every run, and nobody would be told. When ECR cannot tell (no
+/// such repository in this account, no permission to read it), the schedule is
+/// made as asked: Scheduler starts the scan with its own role.
+async fn existing(
+    state: &AppState,
+    who: &Requester,
+    images: Vec<(String, ImageId)>,
+) -> Vec<(String, ImageId)> {
+    let mut kept = Vec::new();
+    for (repository, id) in images {
+        if let ImageId::Tag(tag) = &id
+            && let Err(AwsError::ImageNotFound) = state.ecr.describe_image(&repository, &id).await
+        {
+            let tags = state.ecr.list_tags(&repository).await.unwrap_or_default();
+            let text = format!(
+                "{} Nothing was scheduled for it.",
+                tag_not_found(&repository, tag, &tags)
+            );
+            respond(state, who, blocks::text(&text)).await;
+            continue;
+        }
+        kept.push((repository, id));
+    }
+    kept
 }
 
 /// Creates or updates one image's schedule; an update keeps the schedule's

@@ -260,3 +260,36 @@ pub async fn assert_nothing_created(app: &TestApp, group: &str) {
         .await;
     assert!(found.is_err(), "the group {group} was created");
 }
+
+#[tokio::test]
+async fn a_tag_the_repository_does_not_have_is_not_scheduled_and_the_closest_tags_are_named() {
+    let repository = unique_repository("typo");
+    crate::helpers::push_images(&repository, &["web-latest", "proxy-latest"]).await;
+    let (app, group) = spawn(&[("ECRSCAN_REPOSITORY", repository.as_str())]).await;
+
+    TestApp::answer(app.command("schedule weekly runing").await).await;
+    let answers = app.slack.wait_for("response_url", 1).await;
+    let said = answers[0].everything();
+    assert!(
+        said.contains("There is no tag `runing`")
+            && said.contains(&format!("`{repository}:web-latest`"))
+            && said.contains("Nothing was scheduled for it"),
+        "{said}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(names_in(&group).await.is_empty(), "nothing created");
+    assert!(
+        app.slack.calls_to("chat.postMessage").is_empty(),
+        "nothing announced"
+    );
+
+    let post = run(&app, "schedule weekly runing web-latest").await;
+    assert!(
+        post.contains("web-latest") && !post.contains("runing"),
+        "{post}"
+    );
+    assert_eq!(
+        names_in(&group).await,
+        [schedule_name(&repository, "web-latest")]
+    );
+}
