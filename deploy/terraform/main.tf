@@ -2,7 +2,10 @@
 # Scheduler assumes to start scans, and the policy for ecrscan's own credentials.
 #
 #   ECR "ECR Image Scan" / Inspector "Inspector2 Scan", "Inspector2 Finding"
-#     --> EventBridge rule --> SNS topic --> HTTPS subscription --> ecrscan POST /sns
+#     --> EventBridge rule --> SNS topic (KMS) --> HTTPS subscription --> ecrscan POST /sns
+#
+# Member accounts (member/) forward their events to this account's default event
+# bus; the member rule below sends them on to the same topic.
 
 data "aws_arn" "topic" {
   arn = aws_sns_topic.scans.arn
@@ -40,7 +43,87 @@ locals {
 
 resource "aws_sns_topic" "scans" {
   name = var.name
-  tags = var.tags
+  # Findings are vulnerability data: encrypted at rest with this module's key,
+  # which EventBridge may use (the AWS managed alias/aws/sns key does not let it).
+  kms_master_key_id = aws_kms_key.scans.arn
+  tags              = var.tags
+}
+
+resource "aws_kms_key" "scans" {
+  description             = "Encrypts the scan results on ecrscan's SNS topic ${var.name}"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  tags                    = var.tags
+}
+
+resource "aws_kms_alias" "scans" {
+  name          = "alias/${var.name}-scans"
+  target_key_id = aws_kms_key.scans.key_id
+}
+
+# The key's policy names the topic and the topic names the key, so the policy is
+# a resource of its own: the key is created, then the topic, then this policy.
+resource "aws_kms_key_policy" "scans" {
+  key_id = aws_kms_key.scans.id
+  policy = data.aws_iam_policy_document.key.json
+}
+
+data "aws_iam_policy_document" "key" {
+  # checkov reads this as an IAM policy; as a key policy, its Resource "*" means
+  # this one key, and a key policy cannot name its own key by ARN.
+  #checkov:skip=CKV_AWS_109:Key policy: Resource "*" is this key only, and kms:* is the account root's, as in AWS's default key policy, so that the account's IAM policies decide who administers the key
+  #checkov:skip=CKV_AWS_111:Key policy: Resource "*" is this key only; besides the account root, only EventBridge and SNS may use it, for encrypting and decrypting
+  #checkov:skip=CKV_AWS_356:Key policy: Resource "*" is this key only, and a key policy cannot name its own key's ARN
+  statement {
+    sid       = "AccountAdministersTheKey"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account}:root"]
+    }
+  }
+
+  statement {
+    # SNS's list of event sources for encrypted topics: the service principal
+    # needs kms:GenerateDataKey* and kms:Decrypt. aws:SourceArn, aws:SourceAccount
+    # and aws:SourceOrgID are not supported for EventBridge to encrypted topics,
+    # so this statement has no condition; the topic policy limits who publishes.
+    sid       = "EventBridgePublishesToTheTopic"
+    actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+  }
+
+  statement {
+    # SNS decrypts each message to deliver it to ecrscan's HTTPS endpoint: for
+    # this topic of this account only.
+    sid       = "SnsDeliversTheTopic"
+    actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["sns.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_sns_topic.scans.arn]
+    }
+  }
 }
 
 data "aws_iam_policy_document" "topic" {
@@ -54,10 +137,11 @@ data "aws_iam_policy_document" "topic" {
       identifiers = ["events.amazonaws.com"]
     }
 
+    # This account's rule, and the rule for what member accounts forward.
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = [aws_cloudwatch_event_rule.scans.arn]
+      values   = concat([aws_cloudwatch_event_rule.scans.arn], aws_cloudwatch_event_rule.members[*].arn)
     }
   }
 }
@@ -86,6 +170,47 @@ resource "aws_cloudwatch_event_rule" "scans" {
 
 resource "aws_cloudwatch_event_target" "topic" {
   rule      = aws_cloudwatch_event_rule.scans.name
+  target_id = "ecrscan-sns"
+  arn       = aws_sns_topic.scans.arn
+}
+
+# --- Member accounts: their scan results, through this account's event bus ----
+#
+# A member account's rule (member/) targets this account's default event bus.
+# The bus lets each member account put events; the rule below matches what they
+# forward (the `account` field is the member's) and sends it to the topic, as
+# this account's own rule does. The topic and its key then only ever see
+# EventBridge of this account.
+
+locals {
+  member_event_pattern = {
+    source        = local.event_pattern.source
+    "detail-type" = local.event_pattern["detail-type"]
+    account       = var.member_account_ids
+    # ECR images of any region: the member rules have chosen the repositories.
+    resources = [{ wildcard = "arn:${local.partition}:ecr:*:repository/*" }]
+  }
+  # The role member/ creates in each member account, which ecrscan assumes there.
+  member_role_arns = [for id in var.member_account_ids : "arn:${local.partition}:iam::${id}:role/${var.name}-member"]
+}
+
+resource "aws_cloudwatch_event_permission" "members" {
+  for_each     = toset(var.member_account_ids)
+  principal    = each.value
+  statement_id = "${var.name}-member-${each.value}"
+}
+
+resource "aws_cloudwatch_event_rule" "members" {
+  count         = length(var.member_account_ids) == 0 ? 0 : 1
+  name          = "${var.name}-member-scan-results"
+  description   = "Scan results and findings of ECR images that member accounts forward, for ecrscan"
+  event_pattern = jsonencode(local.member_event_pattern)
+  tags          = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "members" {
+  count     = length(aws_cloudwatch_event_rule.members)
+  rule      = aws_cloudwatch_event_rule.members[0].name
   target_id = "ecrscan-sns"
   arn       = aws_sns_topic.scans.arn
 }
@@ -188,6 +313,17 @@ data "aws_iam_policy_document" "bot" {
       values   = ["scheduler.amazonaws.com"]
     }
   }
+
+  # With member accounts: their ${var.name}-member roles, and nothing else.
+  dynamic "statement" {
+    for_each = length(local.member_role_arns) == 0 ? [] : [local.member_role_arns]
+
+    content {
+      sid       = "AssumeMemberRoles"
+      actions   = ["sts:AssumeRole"]
+      resources = statement.value
+    }
+  }
 }
 
 resource "aws_iam_policy" "bot" {
@@ -197,6 +333,9 @@ resource "aws_iam_policy" "bot" {
   tags        = var.tags
 }
 
+# Only for setups that still run ecrscan with an IAM user's access keys; on
+# fly.io, fly.tf gives it a role instead, and on ECS, App Runner or EKS the
+# task's role takes this policy.
 resource "aws_iam_user_policy_attachment" "bot" {
   count      = var.bot_user_name == null ? 0 : 1
   user       = var.bot_user_name

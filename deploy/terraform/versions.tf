@@ -4,7 +4,9 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.0"
+      # 5.81 made aws_iam_openid_connect_provider's thumbprint_list optional
+      # (fly.tf leaves it to IAM, as AWS now allows).
+      version = ">= 5.81"
     }
   }
 }

@@ -19,7 +19,7 @@ fn event(name: &str) -> Value {
 fn pattern(template: &Value, repositories: &[&str], region: &str) -> Value {
     let rule = &template["Resources"]["ScanRule"]["Properties"]["EventPattern"];
     assert_eq!(rule["Fn::If"][0], "AllRepositories", "{rule}");
-    match resolve(rule, repositories, region) {
+    match resolve(rule, repositories, &[], region) {
         Value::String(json) => {
             serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
         }
@@ -27,8 +27,8 @@ fn pattern(template: &Value, repositories: &[&str], region: &str) -> Value {
     }
 }
 
-fn resolve(value: &Value, repositories: &[&str], region: &str) -> Value {
-    let again = |v: &Value| resolve(v, repositories, region);
+fn resolve(value: &Value, repositories: &[&str], members: &[&str], region: &str) -> Value {
+    let again = |v: &Value| resolve(v, repositories, members, region);
     match value {
         Value::Object(map) if map.len() == 1 => {
             let (function, arg) = map.iter().next().unwrap();
@@ -43,6 +43,9 @@ fn resolve(value: &Value, repositories: &[&str], region: &str) -> Value {
                 }
                 "Ref" if arg == "Repositories" => {
                     repositories.iter().map(|r| Value::from(*r)).collect()
+                }
+                "Ref" if arg == "MemberAccountIds" => {
+                    members.iter().map(|m| Value::from(*m)).collect()
                 }
                 "Fn::Sub" => Value::String(
                     (arg.as_str().unwrap())
@@ -114,26 +117,29 @@ fn wildcard(pattern: &str, text: &str) -> bool {
     true
 }
 
+/// The fixtures' events, all from the account 123456789012.
+const EVENTS: [&str; 8] = [
+    "ecr-image-scan.basic.awsdocs.json",
+    "ecr-image-scan.all-severities.aws-lambda-go.json",
+    "inspector2-scan.ecr.awsdocs.json",
+    "inspector2-finding.ecr.awsdocs.json",
+    "inspector2-finding.ecr.inspector-docs.json",
+    "inspector2-finding.lambda.inspector-docs.json",
+    "ecr-image-action.push.awsdocs.json",
+    "ecr-scan-resource-change.awsdocs.json",
+];
+
 /// Which of the fixtures' events the rule forwards with `Repositories` = `repositories`.
 fn forwarded(repositories: &[&str]) -> Vec<&'static str> {
     let template = python(PARSE_CLOUDFORMATION, "deploy/cloudformation/ecrscan.yaml");
-    [
-        "ecr-image-scan.basic.awsdocs.json",
-        "ecr-image-scan.all-severities.aws-lambda-go.json",
-        "inspector2-scan.ecr.awsdocs.json",
-        "inspector2-finding.ecr.awsdocs.json",
-        "inspector2-finding.ecr.inspector-docs.json",
-        "inspector2-finding.lambda.inspector-docs.json",
-        "ecr-image-action.push.awsdocs.json",
-        "ecr-scan-resource-change.awsdocs.json",
-    ]
-    .into_iter()
-    .filter(|name| {
-        let event = event(name);
-        let region = event["region"].as_str().unwrap();
-        matches(&pattern(&template, repositories, region), &event)
-    })
-    .collect()
+    EVENTS
+        .into_iter()
+        .filter(|name| {
+            let event = event(name);
+            let region = event["region"].as_str().unwrap();
+            matches(&pattern(&template, repositories, region), &event)
+        })
+        .collect()
 }
 
 #[test]
@@ -171,5 +177,41 @@ fn named_repositories_get_their_scan_results_and_their_images_findings_only() {
         forwarded(&["inspector", "amazon/amazon-ecs", "sample"]),
         Vec::<&str>::new(),
         "a name is never matched as the start or end of another"
+    );
+}
+
+/// Which of the fixtures' events, arriving on the central account's bus from the
+/// account that sent them, the central stack's member rule sends to the topic
+/// with `MemberAccountIds` = `members`.
+fn forwarded_from_members(members: &[&str]) -> Vec<&'static str> {
+    let template = python(PARSE_CLOUDFORMATION, "deploy/cloudformation/ecrscan.yaml");
+    let rule = &template["Resources"]["MemberRule"]["Properties"]["EventPattern"];
+    EVENTS
+        .into_iter()
+        .filter(|name| {
+            let event = event(name);
+            let region = event["region"].as_str().unwrap();
+            matches(&resolve(rule, &[], members, region), &event)
+        })
+        .collect()
+}
+
+#[test]
+fn the_member_rule_sends_on_the_ecr_results_of_listed_member_accounts_only() {
+    assert_eq!(
+        forwarded_from_members(&["210987654321", ACCOUNT]),
+        [
+            "ecr-image-scan.basic.awsdocs.json",
+            "ecr-image-scan.all-severities.aws-lambda-go.json",
+            "inspector2-scan.ecr.awsdocs.json",
+            "inspector2-finding.ecr.awsdocs.json",
+            "inspector2-finding.ecr.inspector-docs.json",
+        ],
+        "from any region, and still not the Lambda function's finding, a push or a scan setting"
+    );
+    assert_eq!(
+        forwarded_from_members(&["210987654321"]),
+        Vec::<&str>::new(),
+        "an account that is not listed is not forwarded"
     );
 }
