@@ -42,7 +42,7 @@ pub async fn ignore(
         Ok(ignore) => blocks::text(&format!(
             ":white_check_mark: Ignored *{}* {}.",
             blocks::escape(&ignore.vulnerability),
-            scope_words(ignore.scope.as_ref())
+            blocks::scope_words(ignore.scope.as_ref())
         )),
         Err(Refused::Mistake(problem)) => {
             let usage = Usage::of("ignore").map(Usage::render).unwrap_or_default();
@@ -134,27 +134,14 @@ pub async fn unignore(
     let store = &state.store;
     match store.remove_ignore(&vulnerability, scope_str, now).await {
         Ok(true) => {
-            let action = format!(
-                "unignore {vulnerability} in {}",
-                scope_str_or_all(scope_str)
-            );
-            audit(state, who, action).await;
-            let removed = Ignore {
-                id: 0,
-                vulnerability: vulnerability.clone(),
-                scope: scope.clone(),
-                until: Until::Fixed,
-                reason: String::new(),
-                created_by: who.user_id.clone(),
-                channel: who.channel_id.clone(),
-                created_at: now,
-            };
-            let news = blocks::unignored(&who.user_id, &removed);
+            let shown = scope.as_ref().map_or("*", ImagePattern::as_str);
+            audit(state, who, format!("unignore {vulnerability} in {shown}")).await;
+            let news = blocks::unignored(&who.user_id, &vulnerability, scope.as_ref());
             state.spawn(announce_later(state.clone(), who.clone(), news, None));
             blocks::text(&format!(
                 ":white_check_mark: *{}* is announced again {}.",
                 blocks::escape(&vulnerability),
-                scope_words(scope.as_ref())
+                blocks::scope_words(scope.as_ref())
             ))
         }
         Ok(false) => match store.active_ignores(now).await {
@@ -162,7 +149,7 @@ pub async fn unignore(
                 let same: Vec<&Ignore> = (active.iter())
                     .filter(|i| i.vulnerability == vulnerability)
                     .collect();
-                blocks::no_such_ignore(&vulnerability, scope_str, &same)
+                blocks::no_such_ignore(&vulnerability, scope.as_ref(), &same)
             }
             Err(error) => failed(error),
         },
@@ -253,21 +240,6 @@ pub async fn expire(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Vec<
     Ok(ended)
 }
 
-fn scope_str_or_all(scope: &str) -> &str {
-    match scope {
-        "" => "*",
-        scope => scope,
-    }
-}
-
-/// `in every image`, or `in `example:web-*``.
-fn scope_words(scope: Option<&ImagePattern>) -> String {
-    match scope {
-        None => "in every image".into(),
-        Some(pattern) => format!("in {}", blocks::code(pattern.as_str(), 300)),
-    }
-}
-
 async fn announce_later(
     state: AppState,
     who: Requester,
@@ -307,10 +279,7 @@ pub async fn open_modal(
     if let Some(refusal) = refuse_unless_admin(&state, &who, "ignore findings", "ignores") {
         return super::respond(&state, &who, refusal).await;
     }
-    let key = match &image.tag {
-        Some(tag) => format!("tag:{tag}"),
-        None => format!("digest:{}", image.digest),
-    };
+    let key = super::publish::image_key(&image.image());
     let scan = match state.store.last_scan(&image.repository, &key).await {
         Ok(scan) => scan,
         Err(error) => {
@@ -321,11 +290,7 @@ pub async fn open_modal(
     let report = match scan {
         Some(scan) => apart(&state, scan.into_report()).await.0,
         None => ScanReport {
-            image: Image {
-                repository: image.repository.clone(),
-                digest: image.digest.clone(),
-                tags: image.tag.iter().cloned().collect(),
-            },
+            image: image.image(),
             kind: crate::scan::findings::ScanKind::Basic,
             status: crate::scan::findings::ScanStatus::Complete,
             completed_at: None,

@@ -20,7 +20,7 @@ use crate::http::error::AppError;
 use crate::http::slack::commands::REPEATED;
 use crate::http::slack::submissions::{self, SubmittedView};
 use crate::http::slack::verify::SlackSignature;
-use crate::scan::image::{Image, ImageId};
+use crate::scan::image::ImageId;
 use crate::service::{self, Requester, display};
 use crate::slack::blocks::{
     ALL_FINDINGS_ACTION, ButtonTarget, HOME_FINDINGS_ACTION, HOME_PAGE_ACTION, IGNORE_ACTION,
@@ -276,11 +276,7 @@ fn start(state: &AppState, who: &Requester, run: Run, thread_ts: Option<String>,
             state.spawn(task.instrument(span));
         }
         Run::AllFindings(target) => {
-            let image = Image {
-                repository: target.repository,
-                digest: target.digest,
-                tags: target.tag.into_iter().collect(),
-            };
+            let image = target.image();
             let task = service::findings::post_all(state.clone(), who.clone(), image, thread_ts);
             state.spawn(task.instrument(span));
         }

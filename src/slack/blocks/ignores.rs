@@ -8,6 +8,7 @@ use super::format::{
     code, context, escape_within, finding_line, findings_count, mention, message, pack, section,
     severity_word, time, truncate,
 };
+use crate::routing::ImagePattern;
 use crate::scan::findings::{Finding, ScanReport};
 use crate::slack::limits::{MAX_BLOCKS, MAX_SECTION_TEXT};
 use crate::store::Ended;
@@ -27,7 +28,12 @@ fn vulnerability(ignore: &Ignore) -> String {
 
 /// `in every image`, or `in example:web-*`.
 fn scope(ignore: &Ignore) -> String {
-    match &ignore.scope {
+    scope_words(ignore.scope.as_ref())
+}
+
+/// `in every image`, or `in `example:web-*``: the scope of an ignore, as said.
+pub fn scope_words(scope: Option<&ImagePattern>) -> String {
+    match scope {
         None => "in every image".to_string(),
         Some(pattern) => format!("in {}", code(pattern.as_str(), 300)),
     }
@@ -73,21 +79,26 @@ fn plural(n: i64) -> &'static str {
 }
 
 /// In the channel: who removed an ignore.
-pub fn unignored(user_id: &str, ignore: &Ignore) -> SlackMessageContent {
+pub fn unignored(
+    user_id: &str,
+    vulnerability: &str,
+    scope: Option<&ImagePattern>,
+) -> SlackMessageContent {
     super::text(&format!(
-        ":eyes: {} removed the ignore of {} {}: it is announced again from the next result.",
+        ":eyes: {} removed the ignore of *{}* {}: it is announced again from the next result.",
         mention(user_id),
-        vulnerability(ignore),
-        scope(ignore),
+        escape_within(vulnerability, 100),
+        scope_words(scope),
     ))
 }
 
 /// `unignore` of something not ignored: the ignores of that vulnerability, if any.
-pub fn no_such_ignore(vulnerability: &str, scope: &str, same: &[&Ignore]) -> SlackMessageContent {
-    let scope = match scope {
-        "" => "in every image".to_string(),
-        pattern => format!("in {}", code(pattern, 300)),
-    };
+pub fn no_such_ignore(
+    vulnerability: &str,
+    scope: Option<&ImagePattern>,
+    same: &[&Ignore],
+) -> SlackMessageContent {
+    let scope = scope_words(scope);
     let id = escape_within(vulnerability, 100);
     let hint = match same {
         [] => "`/ecrscan ignores` lists the active ones.".to_string(),

@@ -206,8 +206,8 @@ fn ignore_messages_escape_reasons_ids_and_patterns() {
     let ended = crate::store::Ended::Expired;
     for content in [
         ignored(HOSTILE, &ignore, Some(crate::triage::Duration::Days(30))),
-        unignored(HOSTILE, &ignore),
-        no_such_ignore(HOSTILE, HOSTILE, &[&ignore]),
+        unignored(HOSTILE, HOSTILE, ignore.scope.as_ref()),
+        no_such_ignore(HOSTILE, None, &[&ignore]),
         ignores(&[(ignore.clone(), 3)]),
         hidden_findings(&hidden).unwrap(),
         ignore_ended(&ignore, ended, &hostile_finding()),

@@ -40,7 +40,7 @@ pub use home::{
 use ignores::hidden as hidden_findings;
 pub use ignores::{
     DATE_INPUT, DURATION_CHOICES, DURATION_INPUT, FINDING_INPUT, IGNORE_CALLBACK, REASON_INPUT,
-    hidden, ignore_ended, ignore_modal, ignored, ignores, no_such_ignore, unignored,
+    hidden, ignore_ended, ignore_modal, ignored, ignores, no_such_ignore, scope_words, unignored,
 };
 pub use schedules::{
     MAX_SCHEDULES_SHOWN, no_schedule, paused, resumed, scheduled, schedules, unchanged, unscheduled,

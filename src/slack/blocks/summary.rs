@@ -60,6 +60,15 @@ impl ButtonTarget {
             .find(|json| json.chars().count() <= MAX_BUTTON_VALUE)
     }
 
+    /// The image it names, with its tag when it has one.
+    pub fn image(&self) -> Image {
+        Image {
+            repository: self.repository.clone(),
+            digest: self.digest.clone(),
+            tags: self.tag.iter().cloned().collect(),
+        }
+    }
+
     /// Reads a button's `value` back.
     pub fn from_value(value: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(value)
