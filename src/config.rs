@@ -8,6 +8,8 @@ use chrono_tz::Tz;
 use secrecy::SecretString;
 use url::Url;
 
+use crate::registry::Registries;
+
 /// Everything ecrscan is configured with. `Debug` never shows a secret.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -21,6 +23,8 @@ pub struct Settings {
     pub channel: Option<String>,
     pub sns_topic_arns: Vec<String>,
     pub scheduler_role_arn: Option<String>,
+    /// `ECRSCAN_REGISTRIES`; empty: the one registry of ecrscan's own credentials.
+    pub registries: Registries,
     pub schedule_group: String,
     pub timezone: Tz,
     pub admins: Vec<String>,
@@ -80,6 +84,8 @@ impl Settings {
             channel: env.optional("ECRSCAN_CHANNEL"),
             sns_topic_arns: env.list("ECRSCAN_SNS_TOPIC_ARNS"),
             scheduler_role_arn: env.optional("ECRSCAN_SCHEDULER_ROLE_ARN"),
+            registries: Registries::parse(&env.optional("ECRSCAN_REGISTRIES").unwrap_or_default())
+                .map_err(|problem| env.error("ECRSCAN_REGISTRIES", &format!("entry {problem}")))?,
             schedule_group: env
                 .optional("ECRSCAN_SCHEDULE_GROUP")
                 .unwrap_or_else(|| "ecrscan".into()),
@@ -287,6 +293,21 @@ mod tests {
         let s = settings(&pairs).unwrap();
         assert_eq!(s.tags, ["web-latest", "proxy-latest"]);
         assert_eq!(s.slack_signing_secrets.len(), 2);
+    }
+
+    #[test]
+    fn a_bad_registry_entry_stops_start_up_in_one_line_that_names_it() {
+        let mut pairs = REQUIRED.to_vec();
+        let entries = "prod=123456789012/us-east-1/arn:aws:iam::123456789012:role/ecrscan, \
+                       staging=2109876543/eu-west-1/arn:aws:iam::2109876543:role/ecrscan";
+        pairs.push(("ECRSCAN_REGISTRIES", entries));
+        let line = settings(&pairs).unwrap_err().to_string();
+        assert!(
+            line.starts_with("ECRSCAN_REGISTRIES: entry `staging=2109876543/")
+                && line.contains("not an account id")
+                && !line.contains('\n'),
+            "{line}"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::aws::AwsError;
 use crate::aws::Ports;
 use crate::config::{ConfigError, Settings};
+use crate::registry::Registry;
 use crate::scan::findings::ScanKind;
 use crate::slack::client::{BotIdentity, PostError, SlackWeb};
 
@@ -48,6 +49,18 @@ pub struct Answers {
     pub tags: Option<Result<Vec<String>, AwsError>>,
     /// `ListSchedules` in the schedule group: their names.
     pub schedules: Option<Result<Vec<String>, AwsError>>,
+    /// With `ECRSCAN_REGISTRIES`: what each registry answered, with its role.
+    pub registries: Vec<RegistryAnswers>,
+}
+
+/// What one registry of `ECRSCAN_REGISTRIES` answered, with the role assumed.
+#[derive(Debug, Clone)]
+pub struct RegistryAnswers {
+    pub registry: Registry,
+    /// `GetRegistryScanningConfiguration`, with the registry's role.
+    pub scan_kind: Result<ScanKind, AwsError>,
+    /// `ListSchedules` in the schedule group of the registry's account.
+    pub schedules: Result<Vec<String>, AwsError>,
 }
 
 /// Asks Slack and AWS what the checklist needs, each call read-only and bounded by
@@ -71,29 +84,56 @@ pub async fn ask(settings: &Result<Settings, ConfigError>, ports: &Ports) -> Ans
             message: "no answer within 10 s".into(),
         }
     };
+    // With registries, the default repository is in the first one.
+    let default = (settings.registries)
+        .qualify(settings.repository.as_deref().unwrap_or_default())
+        .unwrap_or_default();
     let scan_kind = within(
-        ports.ecr.scan_kind(),
+        ports.ecr.scan_kind(&default),
         late("ecr:GetRegistryScanningConfiguration"),
     );
     let tags = async {
         match &settings.repository {
-            Some(repository) => {
-                let call = ports.ecr.list_tags(repository);
+            Some(_) => {
+                let call = ports.ecr.list_tags(&default);
                 Some(within(call, late("ecr:ListImages")).await)
             }
             None => None,
         }
     };
+    let registries = async {
+        let mut answers = Vec::new();
+        for each in &ports.registries {
+            let (scan_kind, schedules) = tokio::join!(
+                within(
+                    each.ecr.scan_kind(""),
+                    late("ecr:GetRegistryScanningConfiguration")
+                ),
+                within(
+                    each.scheduler.list(&settings.schedule_group),
+                    late("scheduler:ListSchedules")
+                ),
+            );
+            answers.push(RegistryAnswers {
+                registry: each.registry.clone(),
+                scan_kind,
+                schedules,
+            });
+        }
+        answers
+    };
     let schedules = within(
         ports.scheduler.list(&settings.schedule_group),
         late("scheduler:ListSchedules"),
     );
-    let (scan_kind, tags, schedules) = tokio::join!(scan_kind, tags, schedules);
+    let (scan_kind, tags, schedules, registries) =
+        tokio::join!(scan_kind, tags, schedules, registries);
     Answers {
         slack: Some(slack),
         scan_kind: Some(scan_kind),
         tags,
         schedules: Some(schedules),
+        registries,
     }
 }
 

@@ -1,7 +1,7 @@
 //! ecrscan: a Slack-native bot for Amazon ECR image vulnerability scanning.
 //!
 //! Dependencies flow one way: the doors (`http`) call the use-cases (`service`),
-//! which use the domain (`scan`, `routing`, `schedule`, `triage`, `language`) and the ports
+//! which use the domain (`scan`, `registry`, `routing`, `schedule`, `triage`, `language`) and the ports
 //! (`aws`, `slack`, `store`, `metrics`). `startup` wires them together.
 
 // Composition.
@@ -17,6 +17,7 @@ pub mod service;
 
 // Domain: pure functions and data.
 pub mod language;
+pub mod registry;
 pub mod routing;
 pub mod scan;
 pub mod schedule;

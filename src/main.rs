@@ -106,7 +106,9 @@ fn printed(report: anyhow::Result<String>) -> ExitCode {
 
 async fn run_doctor() -> ExitCode {
     let settings = Settings::from_env();
-    let answers = doctor::ask(&settings, &Ports::from_env().await).await;
+    let registries =
+        (settings.as_ref()).map_or_else(|_| Default::default(), |s| s.registries.clone());
+    let answers = doctor::ask(&settings, &Ports::from_env(&registries).await).await;
     let checks = doctor::checklist(&settings, &answers);
     print!("{}", doctor::render(&checks));
     match doctor::passed(&checks) {
@@ -124,7 +126,8 @@ async fn serve() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let app = match Application::build(settings, Ports::from_env().await).await {
+    let ports = Ports::from_env(&settings.registries).await;
+    let app = match Application::build(settings, ports).await {
         Ok(app) => app,
         Err(error) => {
             eprintln!("ecrscan: {error:#}");

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::registry::Registries;
 use crate::routing::ImagePattern;
 use crate::scan::findings::Finding;
 use crate::scan::image::Image;
@@ -78,16 +79,19 @@ pub struct Ignore {
 }
 
 impl Ignore {
-    /// Whether it covers `image`.
-    pub fn covers(&self, image: &Image) -> bool {
-        self.scope
-            .as_ref()
-            .is_none_or(|scope| scope.matches(&image.repository, &image.tags))
+    /// Whether it covers `image`; a scope names registries as [`Registries::matches`] says.
+    pub fn covers(&self, image: &Image, registries: &Registries) -> bool {
+        (self.scope.as_ref()).is_none_or(|scope| registries.matches(scope, image))
+    }
+
+    /// Whether it is about `finding`'s vulnerability (whatever the image).
+    pub fn names(&self, finding: &Finding) -> bool {
+        finding.id.eq_ignore_ascii_case(&self.vulnerability)
     }
 
     /// Whether it hides `finding` of `image`.
-    pub fn hides(&self, finding: &Finding, image: &Image) -> bool {
-        finding.id.eq_ignore_ascii_case(&self.vulnerability) && self.covers(image)
+    pub fn hides(&self, finding: &Finding, image: &Image, registries: &Registries) -> bool {
+        self.names(finding) && self.covers(image, registries)
     }
 
     /// The scope as shown and stored: the pattern, or `*` for every image.
@@ -103,17 +107,13 @@ pub struct Hidden {
     pub ignore: Ignore,
 }
 
-/// `findings` split into those announced and those an ignore hides (the first
-/// ignore that hides each).
-pub fn split(
-    findings: &[Finding],
-    image: &Image,
-    ignores: &[Ignore],
-) -> (Vec<Finding>, Vec<Hidden>) {
+/// The findings of one image split into those announced and those an ignore
+/// hides (the first that names each), among `ignores` that cover the image.
+pub fn split(findings: &[Finding], ignores: &[Ignore]) -> (Vec<Finding>, Vec<Hidden>) {
     let mut shown = Vec::new();
     let mut hidden = Vec::new();
     for finding in findings {
-        match ignores.iter().find(|ignore| ignore.hides(finding, image)) {
+        match ignores.iter().find(|ignore| ignore.names(finding)) {
             Some(ignore) => hidden.push(Hidden {
                 finding: finding.clone(),
                 ignore: ignore.clone(),
@@ -124,16 +124,16 @@ pub fn split(
     (shown, hidden)
 }
 
-/// The `until fixed` ignores that `findings` of `image` end: a finding they hide
-/// now has a fixed-in version, or the scanner says a fix is available.
-pub fn fixed<'a>(findings: &[Finding], image: &Image, ignores: &'a [Ignore]) -> Vec<&'a Ignore> {
+/// The `until fixed` ignores, among `ignores` that cover the image, that its
+/// `findings` end: a finding they hide now has a fixed-in version, or the
+/// scanner says a fix is available.
+pub fn fixed<'a>(findings: &[Finding], ignores: &'a [Ignore]) -> Vec<&'a Ignore> {
     ignores
         .iter()
         .filter(|ignore| ignore.until == Until::Fixed)
         .filter(|ignore| {
             findings.iter().any(|finding| {
-                ignore.hides(finding, image)
-                    && (finding.fix_available || finding.fixed_in.is_some())
+                ignore.names(finding) && (finding.fix_available || finding.fixed_in.is_some())
             })
         })
         .collect()

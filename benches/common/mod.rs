@@ -102,6 +102,7 @@ impl Service {
                 RuleMode::MatchAny,
                 &[]
             ))),
+            registries: Vec::new(),
         };
         let app = Application::build(settings, ports).await.unwrap();
         let address = format!("http://127.0.0.1:{}", app.port());

@@ -21,8 +21,8 @@ pub trait Ecr: Send + Sync {
     /// Every tag in a repository (for "did you mean").
     async fn list_tags(&self, repository: &str) -> Result<Vec<String>, AwsError>;
 
-    /// Whether the registry uses basic or enhanced scanning.
-    async fn scan_kind(&self) -> Result<ScanKind, AwsError>;
+    /// Whether the registry holding `repository` uses basic or enhanced scanning.
+    async fn scan_kind(&self, repository: &str) -> Result<ScanKind, AwsError>;
 
     /// `StartImageScan`; the once-a-day limit comes back at once, not after retries.
     async fn start_scan(&self, image: &Image) -> Result<(), AwsError>;
@@ -88,7 +88,7 @@ impl Ecr for SdkEcr {
         Ok(pages.into_iter().filter_map(|id| id.image_tag).collect())
     }
 
-    async fn scan_kind(&self) -> Result<ScanKind, AwsError> {
+    async fn scan_kind(&self, _repository: &str) -> Result<ScanKind, AwsError> {
         let request = self.client.get_registry_scanning_configuration().send();
         let output = call("ecr:GetRegistryScanningConfiguration", request).await?;
         let kind = output

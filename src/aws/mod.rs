@@ -4,6 +4,7 @@
 mod convert;
 pub mod ecr;
 pub mod error;
+pub mod registries;
 pub mod schedule_cache;
 pub mod scheduler;
 
@@ -14,8 +15,14 @@ pub use scheduler::{Scheduler, SdkScheduler};
 
 use std::sync::Arc;
 
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::{Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
+
+use crate::registry::Registries;
+use registries::{RegistryPorts, Routed};
 
 /// The standard AWS configuration chain (`AWS_REGION`, credentials, `AWS_ENDPOINT_URL`),
 /// on [`https_client`].
@@ -40,15 +47,64 @@ pub fn https_client() -> SharedHttpClient {
 pub struct Ports {
     pub ecr: Arc<dyn Ecr>,
     pub scheduler: Arc<dyn Scheduler>,
+    /// Each registry's own ports, when `ECRSCAN_REGISTRIES` names registries
+    /// (`ecr` and `scheduler` route to them); empty otherwise.
+    pub registries: Vec<RegistryPorts>,
 }
 
 impl Ports {
-    /// SDK-backed ports from the standard AWS configuration chain.
-    pub async fn from_env() -> Self {
-        let config = load_config().await;
+    /// The ports of the one registry of ecrscan's own credentials and region.
+    pub fn single(ecr: Arc<dyn Ecr>, scheduler: Arc<dyn Scheduler>) -> Self {
         Ports {
-            ecr: Arc::new(SdkEcr::new(aws_sdk_ecr::Client::new(&config))),
-            scheduler: Arc::new(SdkScheduler::new(aws_sdk_scheduler::Client::new(&config))),
+            ecr,
+            scheduler,
+            registries: Vec::new(),
+        }
+    }
+
+    /// SDK-backed ports from the standard AWS configuration chain.
+    pub async fn from_env(registries: &Registries) -> Self {
+        Self::on(&load_config().await, registries).await
+    }
+
+    /// SDK-backed ports on `config`: with no registries, its own account and
+    /// region; else, for each registry, clients in its region with the credentials
+    /// of its role, assumed (and renewed when they expire) with `config`'s.
+    pub async fn on(config: &SdkConfig, registries: &Registries) -> Self {
+        let sdk = |config: &SdkConfig| -> (Arc<dyn Ecr>, Arc<dyn Scheduler>) {
+            let ecr = SdkEcr::new(aws_sdk_ecr::Client::new(config));
+            let scheduler = SdkScheduler::new(aws_sdk_scheduler::Client::new(config));
+            (Arc::new(ecr), Arc::new(scheduler))
+        };
+        if registries.is_empty() {
+            let (ecr, scheduler) = sdk(config);
+            return Ports::single(ecr, scheduler);
+        }
+        let mut each = Vec::new();
+        for registry in registries.iter() {
+            let region = Region::new(registry.region.clone());
+            let role = AssumeRoleProvider::builder(&registry.role_arn)
+                .session_name("ecrscan")
+                .region(region.clone())
+                .configure(config)
+                .build()
+                .await;
+            let config = (config.clone().into_builder())
+                .region(region)
+                .credentials_provider(SharedCredentialsProvider::new(role))
+                .build();
+            let (ecr, scheduler) = sdk(&config);
+            each.push(RegistryPorts {
+                registry: registry.clone(),
+                ecr,
+                scheduler,
+            });
+        }
+        let routed = Arc::new(Routed::new(each.clone()));
+        Ports {
+            ecr: routed.clone(),
+            scheduler: routed,
+            registries: each,
         }
     }
 }

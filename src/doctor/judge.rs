@@ -1,6 +1,6 @@
 //! The checks themselves: settings and answers in, checklist lines out.
 
-use super::{Answers, Check, Outcome};
+use super::{Answers, Check, Outcome, RegistryAnswers};
 use crate::aws::AwsError;
 use crate::config::{ConfigError, Settings};
 use crate::scan::findings::ScanKind;
@@ -32,7 +32,14 @@ pub(super) fn checklist(settings: &Result<Settings, ConfigError>, answers: &Answ
         Some(repository) => format!("Repository {repository}"),
         None => "Repository".to_string(),
     };
-    vec![
+    let registries = (answers.registries.iter()).map(|answers| {
+        let r = &answers.registry;
+        check(
+            &format!("Registry {} ({}, {})", r.alias, r.account, r.region),
+            registry(answers),
+        )
+    });
+    let checks = vec![
         check("Configuration", Outcome::Pass("every setting loads".into())),
         check("Slack token", slack(settings, answers.slack.as_ref())),
         check(
@@ -61,7 +68,34 @@ pub(super) fn checklist(settings: &Result<Settings, ConfigError>, answers: &Answ
             scheduler_role(settings.scheduler_role_arn.as_deref()),
         ),
         check("SNS topics", topics(&settings.sns_topic_arns)),
-    ]
+    ];
+    checks.into_iter().chain(registries).collect()
+}
+
+/// One registry of `ECRSCAN_REGISTRIES`: its role can be assumed, its ECR read
+/// and its schedules listed.
+fn registry(answers: &RegistryAnswers) -> Outcome {
+    let role = &answers.registry.role_arn;
+    let kind = match &answers.scan_kind {
+        Ok(ScanKind::Basic) => "basic scanning",
+        Ok(ScanKind::Enhanced) => "enhanced scanning",
+        Err(AwsError::NoCredentials) => {
+            return fail(
+                format!("cannot assume {role}"),
+                "create the role in that account (deploy/terraform/member, or \
+                 deploy/cloudformation/member.yaml) trusting the identity ecrscan runs as",
+            );
+        }
+        Err(error) => return aws_failed(error),
+    };
+    match &answers.schedules {
+        Ok(names) => Outcome::Pass(format!(
+            "assumed {role}: ECR answers ({kind}), ListSchedules answers: {} schedule{}",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" }
+        )),
+        Err(error) => aws_failed(error),
+    }
 }
 
 fn check(name: &str, outcome: Outcome) -> Check {
@@ -133,8 +167,9 @@ fn aws<T>(answer: Option<&Result<T, AwsError>>, found: impl Fn(&T) -> String) ->
 
 fn aws_failed(error: &AwsError) -> Outcome {
     let fix = match error {
-        AwsError::NoCredentials => "give ecrscan AWS credentials (AWS_ACCESS_KEY_ID and \
-            AWS_SECRET_ACCESS_KEY, or another source of the standard chain) and AWS_REGION"
+        AwsError::NoCredentials => "give ecrscan an AWS role and AWS_REGION: the task's \
+            role on ECS, App Runner or EKS; on fly.io AWS_ROLE_ARN with Fly's OIDC token \
+            (README: Deploy); or any other source of the standard chain"
             .to_string(),
         AwsError::AccessDenied { action, .. } => format!("allow {action}: {BOT_POLICY}"),
         AwsError::RepositoryNotFound => "set ECRSCAN_REPOSITORY to a repository of this \

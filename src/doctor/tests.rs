@@ -32,6 +32,7 @@ fn all_well() -> Answers {
         scan_kind: Some(Ok(ScanKind::Basic)),
         tags: Some(Ok(vec!["web-latest".into()])),
         schedules: Some(Ok(vec![])),
+        registries: Vec::new(),
     }
 }
 
@@ -117,7 +118,7 @@ fn aws_failures_name_the_permission_or_the_credentials_to_give() {
     let checks = checklist(&settings(&[]), &answers);
 
     assert!(fix(&checks, "Repository").contains("allow ecr:ListImages: attach the bot policy"));
-    assert!(fix(&checks, "ECR access").contains("AWS_ACCESS_KEY_ID"));
+    assert!(fix(&checks, "ECR access").contains("AWS_ROLE_ARN"));
     assert!(fix(&checks, "Schedule group").contains("AWS_REGION"));
     assert!(matches!(
         outcome(&checks, "Registry scan type"),
@@ -216,4 +217,43 @@ fn arns_are_checked_for_their_shape() {
     ] {
         assert!(!is_topic_arn(bad), "{bad}");
     }
+}
+
+#[test]
+fn a_registry_whose_role_cannot_be_assumed_fails_with_the_member_role_as_the_fix() {
+    let entries = "prod=123456789012/us-east-1/arn:aws:iam::123456789012:role/ecrscan, \
+                   staging=210987654321/eu-west-1/arn:aws:iam::210987654321:role/ecrscan";
+    let settings = settings(&[("ECRSCAN_REGISTRIES", entries)]);
+    let registries: Vec<_> = settings
+        .as_ref()
+        .unwrap()
+        .registries
+        .iter()
+        .cloned()
+        .collect();
+    let mut answers = all_well();
+    answers.registries = vec![
+        super::RegistryAnswers {
+            registry: registries[0].clone(),
+            scan_kind: Ok(ScanKind::Enhanced),
+            schedules: Ok(vec!["a".into()]),
+        },
+        super::RegistryAnswers {
+            registry: registries[1].clone(),
+            scan_kind: Err(AwsError::NoCredentials),
+            schedules: Err(AwsError::NoCredentials),
+        },
+    ];
+    let checks = checklist(&settings, &answers);
+    let text = render(&checks);
+    assert!(
+        text.contains("✓ Registry prod (123456789012, us-east-1): assumed arn:aws:iam::123456789012:role/ecrscan: ECR answers (enhanced scanning), ListSchedules answers: 1 schedule\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("✗ Registry staging (210987654321, eu-west-1): cannot assume arn:aws:iam::210987654321:role/ecrscan"),
+        "{text}"
+    );
+    assert!(fix(&checks, "Registry staging").contains("deploy/terraform/member"));
+    assert!(!passed(&checks));
 }

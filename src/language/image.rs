@@ -1,12 +1,36 @@
-//! Image references as users type them: `TAG`, `REPO:TAG`, `REPO@sha256:DIGEST`.
+//! Image references as users type them: `TAG`, `REPO:TAG`, `REPO@sha256:DIGEST`,
+//! `ALIAS/REPO:TAG`, and the URIs `docker` and the console show,
+//! `123456789012.dkr.ecr.us-east-1.amazonaws.com/REPO:TAG`.
 
 use super::quoted;
+use crate::registry::ecr_host;
 use crate::scan::image::{ImageId, ImageRef};
 
 /// Parses one image reference, validated against ECR's rules for repository names,
-/// tags and digests. The problem, when there is one, names the word.
+/// tags and digests. The problem, when there is one, names the word. An ECR URI
+/// keeps its host in front of the repository, for the use-case to resolve
+/// ([`Registries::qualify`](crate::registry::Registries::qualify)).
 pub fn parse_image(word: &str) -> Result<ImageRef, String> {
     check_plain(word)?;
+    if let Some((host, rest)) = word.split_once('/')
+        && host.contains(".dkr.ecr")
+    {
+        if ecr_host(host).is_none() {
+            return Err(format!(
+                "`{host}` is not an ECR registry host such as `123456789012.dkr.ecr.us-east-1.amazonaws.com`"
+            ));
+        }
+        let image = parse_image(rest)?;
+        let Some(repository) = image.repository else {
+            return Err(format!(
+                "`{word}` names no tag or digest; add `:TAG` or `@sha256:DIGEST`"
+            ));
+        };
+        return Ok(ImageRef {
+            repository: Some(format!("{host}/{repository}")),
+            id: image.id,
+        });
+    }
     if let Some((repository, digest)) = word.split_once('@') {
         check_repository(word, repository)?;
         check_digest(digest)?;

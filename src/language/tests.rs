@@ -305,8 +305,12 @@ fn malformed_images_are_named() {
         ("example@sha256:ABC", "`sha256:ABC`"),
         ("example@md5:abc", "`md5:abc`"),
         (
-            "123456789012.dkr.ecr.us-east-1.amazonaws.com/example:web",
-            "registry host",
+            "123456789012.dkr.ecr.us-east.amazonaws.com/example:web",
+            "not an ECR registry host",
+        ),
+        (
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/example",
+            "no tag or digest",
         ),
     ] {
         let problem = parse_image(word).expect_err(word);
@@ -477,5 +481,24 @@ fn snooze_and_mute_mean_ignore() {
         error.usage.contains("/ecrscan ignore CVE-ID"),
         "{}",
         error.usage
+    );
+}
+
+#[test]
+fn an_ecr_uri_as_docker_shows_it_keeps_its_host_for_the_registry() {
+    let host = "210987654321.dkr.ecr.eu-west-1.amazonaws.com";
+    assert_eq!(
+        parse_image(&format!("{host}/team/web:web-latest")).unwrap(),
+        repo_tag(&format!("{host}/team/web"), "web-latest")
+    );
+    let pinned = parse_image(&format!("{host}/example@{DIGEST}")).unwrap();
+    assert_eq!(
+        pinned.repository.as_deref(),
+        Some(&*format!("{host}/example"))
+    );
+    assert_eq!(pinned.id, ImageId::Digest(DIGEST.into()));
+    assert_eq!(
+        parse_image("staging/example:web-latest").unwrap(),
+        repo_tag("staging/example", "web-latest")
     );
 }

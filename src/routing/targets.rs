@@ -1,5 +1,6 @@
 //! The channels a scan result goes to. Pure.
 
+use crate::registry::Registries;
 use crate::scan::findings::Severity;
 use crate::scan::image::Image;
 use crate::store::{ScanRequest, Subscription};
@@ -17,8 +18,10 @@ pub struct Target {
 
 /// Where a result for `image` goes: the channel that started the scan (if one
 /// did), every channel with a matching subscription, and `fallback` when none of
-/// these. A channel appears once, with its most permissive severity.
+/// these. A channel appears once, with its most permissive severity. Patterns
+/// name registries as [`Registries::matches`] says.
 pub fn targets(
+    registries: &Registries,
     image: &Image,
     request: Option<&ScanRequest>,
     subscriptions: &[Subscription],
@@ -32,9 +35,9 @@ pub fn targets(
         })
         .into_iter()
         .collect();
-    let matching = subscriptions.iter().filter(|s| {
-        ImagePattern::parse(&s.pattern).is_ok_and(|p| p.matches(&image.repository, &image.tags))
-    });
+    let matching = subscriptions
+        .iter()
+        .filter(|s| ImagePattern::parse(&s.pattern).is_ok_and(|p| registries.matches(&p, image)));
     for subscription in matching {
         match targets
             .iter_mut()
@@ -94,7 +97,13 @@ mod tests {
             subscription("C-all", "example", Severity::Undefined),
             subscription("C-other", "other:*", Severity::Undefined),
         ];
-        let got = targets(&image("web-latest"), None, &subs, Some("C-default"));
+        let got = targets(
+            &Registries::default(),
+            &image("web-latest"),
+            None,
+            &subs,
+            Some("C-default"),
+        );
         assert_eq!(channels(&got), ["C-web", "C-all"]);
         assert_eq!(got[0].min_severity, Severity::High);
     }
@@ -102,9 +111,24 @@ mod tests {
     #[test]
     fn the_fallback_channel_hears_what_no_subscription_routes() {
         let subs = [subscription("C-web", "example:web-*", Severity::High)];
-        let got = targets(&image("proxy-latest"), None, &subs, Some("C-default"));
+        let got = targets(
+            &Registries::default(),
+            &image("proxy-latest"),
+            None,
+            &subs,
+            Some("C-default"),
+        );
         assert_eq!(channels(&got), ["C-default"]);
-        assert!(targets(&image("proxy-latest"), None, &subs, None).is_empty());
+        assert!(
+            targets(
+                &Registries::default(),
+                &image("proxy-latest"),
+                None,
+                &subs,
+                None
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -119,6 +143,7 @@ mod tests {
         };
         let subs = [subscription("C-web", "example:*", Severity::Critical)];
         let got = targets(
+            &Registries::default(),
             &image("web-latest"),
             Some(&request),
             &subs,
@@ -135,7 +160,13 @@ mod tests {
             subscription("C1", "example:web-*", Severity::Critical),
             subscription("C1", "example", Severity::Medium),
         ];
-        let got = targets(&image("web-latest"), None, &subs, None);
+        let got = targets(
+            &Registries::default(),
+            &image("web-latest"),
+            None,
+            &subs,
+            None,
+        );
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].min_severity, Severity::Medium);
     }

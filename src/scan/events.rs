@@ -158,6 +158,17 @@ struct Envelope {
     time: serde_json::Value,
     #[serde(default)]
     detail: serde_json::Value,
+    #[serde(default)]
+    account: String,
+    #[serde(default)]
+    region: String,
+}
+
+/// Where an event comes from: the account and region of its image's registry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub account: String,
+    pub region: String,
 }
 
 #[derive(Deserialize)]
@@ -174,7 +185,20 @@ struct ScanDetail {
 
 /// Parses the EventBridge event in an SNS `Message`.
 pub fn parse_event(message: &str) -> Result<ScanEvent, EventError> {
-    let envelope: Envelope = serde_json::from_str(message).map_err(EventError::NotAnEvent)?;
+    parse_with_origin(message).map(|(event, _)| event)
+}
+
+/// [`parse_event`], with the account and region the event names.
+pub fn parse_with_origin(message: &str) -> Result<(ScanEvent, Origin), EventError> {
+    let mut envelope: Envelope = serde_json::from_str(message).map_err(EventError::NotAnEvent)?;
+    let origin = Origin {
+        account: std::mem::take(&mut envelope.account),
+        region: std::mem::take(&mut envelope.region),
+    };
+    parse_envelope(envelope).map(|event| (event, origin))
+}
+
+fn parse_envelope(envelope: Envelope) -> Result<ScanEvent, EventError> {
     let kind = (envelope.source.as_str(), envelope.detail_type.as_str());
     let time: Option<DateTime<Utc>> = envelope.time.as_str().and_then(|t| t.parse().ok());
     if kind == ("aws.inspector2", "Inspector2 Finding") {

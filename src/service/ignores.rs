@@ -9,6 +9,7 @@ use super::Requester;
 use super::changes::{announce, audit, refuse_unless_admin};
 use crate::jobs::JobKind;
 use crate::language::Usage;
+use crate::registry::Registries;
 use crate::routing::ImagePattern;
 use crate::scan::findings::{Finding, ScanReport};
 use crate::scan::image::Image;
@@ -164,7 +165,7 @@ pub async fn list(state: &AppState) -> SlackMessageContent {
     let listed = async {
         let active = state.store.active_ignores(now).await?;
         let histories = state.store.image_histories().await?;
-        anyhow::Ok(hiding(active, &histories))
+        anyhow::Ok(hiding(active, &histories, &state.settings.registries))
     };
     match listed.await {
         Ok(list) => blocks::ignores(&list),
@@ -173,7 +174,11 @@ pub async fn list(state: &AppState) -> SlackMessageContent {
 }
 
 /// Each ignore with how many findings of the images' latest results it hides.
-fn hiding(active: Vec<Ignore>, histories: &[ImageHistory]) -> Vec<(Ignore, usize)> {
+fn hiding(
+    active: Vec<Ignore>,
+    histories: &[ImageHistory],
+    registries: &Registries,
+) -> Vec<(Ignore, usize)> {
     let images: Vec<(Image, &[Finding])> = (histories.iter())
         .map(|h| (h.latest.image(), h.latest.findings.as_slice()))
         .collect();
@@ -181,7 +186,11 @@ fn hiding(active: Vec<Ignore>, histories: &[ImageHistory]) -> Vec<(Ignore, usize
         .into_iter()
         .map(|ignore| {
             let hides = (images.iter())
-                .map(|(image, findings)| findings.iter().filter(|f| ignore.hides(f, image)).count())
+                .map(|(image, findings)| {
+                    (findings.iter())
+                        .filter(|f| ignore.hides(f, image, registries))
+                        .count()
+                })
                 .sum();
             (ignore, hides)
         })
@@ -198,7 +207,11 @@ pub async fn apart(state: &AppState, report: ScanReport) -> (ScanReport, Vec<Hid
             Vec::new()
         }
     };
-    let (findings, hidden) = triage::split(&report.findings, &report.image, &ignores);
+    let registries = &state.settings.registries;
+    let covering: Vec<Ignore> = (ignores.into_iter())
+        .filter(|ignore| ignore.covers(&report.image, registries))
+        .collect();
+    let (findings, hidden) = triage::split(&report.findings, &covering);
     (ScanReport { findings, ..report }, hidden)
 }
 
@@ -213,9 +226,9 @@ pub async fn in_force(
 ) -> anyhow::Result<Vec<Ignore>> {
     let now = Utc::now().timestamp();
     let active: Vec<Ignore> = (state.store.active_ignores(now).await?.into_iter())
-        .filter(|ignore| ignore.covers(image))
+        .filter(|ignore| ignore.covers(image, &state.settings.registries))
         .collect();
-    let fixed: Vec<i64> = (triage::fixed(findings, image, &active).into_iter())
+    let fixed: Vec<i64> = (triage::fixed(findings, &active).into_iter())
         .map(|ignore| ignore.id)
         .collect();
     if !fixed.is_empty() {

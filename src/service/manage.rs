@@ -8,7 +8,7 @@ use super::explain::explain_scheduler;
 use super::{Requester, display, resolve_all, respond};
 use crate::aws::AwsError;
 use crate::scan::image::{ImageId, ImageRef};
-use crate::schedule::{ScanSchedule, ScheduleState, name_for};
+use crate::schedule::{ScanSchedule, ScheduleState};
 use crate::slack::blocks;
 use crate::state::AppState;
 
@@ -70,7 +70,10 @@ async fn run(state: AppState, who: Requester, change: Change, (repository, id): 
     let shown = display(&repository, &id);
     let existing = match state
         .scheduler
-        .get(group, &name_for(&repository, &id))
+        .get(
+            group,
+            &state.settings.registries.schedule_name(&repository, &id),
+        )
         .await
     {
         Ok(Some(existing)) => existing,

@@ -47,8 +47,9 @@ impl Requester {
     }
 }
 
-/// Fills in the default repository, or explains how to name one (with an example
-/// of `command`, e.g. `now`).
+/// Fills in the default repository and, with registries configured, the
+/// registry (see [`Registries::qualify`](crate::registry::Registries::qualify)),
+/// or explains how to name them (with an example of `command`, e.g. `now`).
 pub fn resolve_all(
     state: &AppState,
     command: &str,
@@ -58,14 +59,17 @@ pub fn resolve_all(
     images
         .iter()
         .map(|image| {
-            image.in_repository(default).ok_or_else(|| {
+            let (repository, id) = image.in_repository(default).ok_or_else(|| {
                 format!(
                     ":warning: {} names no repository and no default is set. \
                      Write it as `REPO:TAG` (e.g. {}), or set ECRSCAN_REPOSITORY.",
                     blocks::code(&image.to_string(), 300),
                     blocks::code(&format!("/ecrscan {command} example:{image}"), 400),
                 )
-            })
+            })?;
+            let repository = (state.settings.registries.qualify(&repository))
+                .map_err(|problem| format!(":warning: {}", blocks::escape(&problem)))?;
+            Ok((repository, id))
         })
         .collect()
 }

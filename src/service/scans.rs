@@ -41,7 +41,7 @@ async fn scan(state: &AppState, who: &Requester, repository: &str, id: &ImageId)
         return;
     };
     let name = image.display_name();
-    if let Ok(ScanKind::Enhanced) = state.ecr.scan_kind().await {
+    if let Ok(ScanKind::Enhanced) = state.ecr.scan_kind(&image.repository).await {
         return show_latest(state, who, &image, &AwsError::ScanningDisabled).await;
     }
     match state.ecr.start_scan(&image).await {
@@ -95,6 +95,16 @@ pub async fn find_image(
                 }
                 ImageId::Digest(_) => explain(&AwsError::ImageNotFound, &shown),
             };
+            respond(state, who, blocks::text(&text)).await;
+            None
+        }
+        Err(AwsError::RepositoryNotFound) if !state.settings.registries.is_empty() => {
+            let text = format!(
+                "{} The registries are {}: name one as `ALIAS/REPO:TAG`, e.g. `{}`.",
+                explain(&AwsError::RepositoryNotFound, &shown),
+                state.settings.registries.aliases(),
+                blocks::escape(&display(repository, id)),
+            );
             respond(state, who, blocks::text(&text)).await;
             None
         }

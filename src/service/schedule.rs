@@ -11,7 +11,7 @@ use super::{Requester, names, resolve_all, respond};
 use crate::aws::AwsError;
 use crate::language::parse_image;
 use crate::scan::image::{ImageId, ImageRef};
-use crate::schedule::{Expression, PutOutcome, ScanSchedule, When, description, name_for};
+use crate::schedule::{Expression, PutOutcome, ScanSchedule, When, description};
 use crate::slack::blocks;
 use crate::state::AppState;
 
@@ -91,8 +91,15 @@ pub async fn run(
     let group = &state.settings.schedule_group;
     let tz = when.timezone.unwrap_or(state.settings.timezone);
     let fail = |error: AwsError| blocks::text(&explain_scheduler(&error, group, Some(&role)));
-    if let Err(error) = state.scheduler.ensure_group(group).await {
-        return respond(&state, &who, fail(error)).await;
+    let mut groups: Vec<String> = (images.iter())
+        .map(|(repository, _)| state.settings.registries.scoped(repository, group))
+        .collect();
+    groups.sort();
+    groups.dedup();
+    for group in &groups {
+        if let Err(error) = state.scheduler.ensure_group(group).await {
+            return respond(&state, &who, fail(error)).await;
+        }
     }
     let mut done = Vec::new();
     for image in &images {
@@ -148,14 +155,13 @@ async fn put(
     role: &str,
 ) -> Result<(ScanSchedule, PutOutcome), AwsError> {
     let group = &state.settings.schedule_group;
-    let existing = state
-        .scheduler
-        .get(group, &name_for(repository, id))
-        .await?;
+    let name = state.settings.registries.schedule_name(repository, id);
+    let existing = state.scheduler.get(group, &name).await?;
     let now = Utc::now();
     let previous = existing.as_ref().map(|s| s.description.as_str());
     let text = description(previous, &who.user_id, now.date_naive());
     let mut schedule = ScanSchedule::for_image(group, (repository, id), when, role, text);
+    schedule.name = name;
     if let Some(existing) = &existing {
         schedule.state = existing.state;
         schedule.created_at = existing.created_at;

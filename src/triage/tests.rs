@@ -1,6 +1,7 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::*;
+use crate::registry::Registries;
 use crate::scan::findings::Severity;
 
 fn image(repository: &str, tag: &str) -> Image {
@@ -69,45 +70,65 @@ fn an_ignore_hides_its_vulnerability_only_in_the_images_of_its_scope() {
     let finding = Finding::new("CVE-2024-6119", Severity::Critical);
     let other = Finding::new("CVE-2021-3711", Severity::Critical);
     let scoped = ignore("CVE-2024-6119", Some("example:web-*"), Until::Fixed);
-    assert!(scoped.hides(&finding, &image("example", "web-latest")));
-    assert!(!scoped.hides(&finding, &image("example", "proxy-latest")));
-    assert!(!scoped.hides(&other, &image("example", "web-latest")));
+    let none = Registries::default();
+    assert!(scoped.hides(&finding, &image("example", "web-latest"), &none));
+    assert!(!scoped.hides(&finding, &image("example", "proxy-latest"), &none));
+    assert!(!scoped.hides(&other, &image("example", "web-latest"), &none));
     let everywhere = ignore("CVE-2024-6119", None, Until::Fixed);
-    assert!(everywhere.hides(&finding, &image("other", "anything")));
+    assert!(everywhere.hides(&finding, &image("other", "anything"), &none));
     assert_eq!(everywhere.scope_str(), "*");
 
     let findings = vec![finding.clone(), other.clone()];
-    let (shown, hidden) = split(&findings, &image("example", "web-1"), &[scoped]);
+    let (shown, hidden) = split(&findings, &[scoped]);
     assert_eq!(shown, vec![other]);
     assert_eq!(hidden.len(), 1);
     assert_eq!(hidden[0].finding, finding);
 }
 
 #[test]
+fn a_scope_with_an_alias_covers_only_that_registry_s_images() {
+    let registries = Registries::parse(
+        "prod=123456789012/us-east-1/arn:aws:iam::123456789012:role/ecrscan, \
+         staging=210987654321/eu-west-1/arn:aws:iam::210987654321:role/ecrscan",
+    )
+    .unwrap();
+    let finding = Finding::new("CVE-2024-6119", Severity::Critical);
+    let staging_only = ignore("CVE-2024-6119", Some("staging/example:*"), Until::Fixed);
+    let any_registry = ignore("CVE-2024-6119", Some("example:*"), Until::Fixed);
+    let (prod, staging) = (
+        image("prod/example", "web"),
+        image("staging/example", "web"),
+    );
+    assert!(staging_only.hides(&finding, &staging, &registries));
+    assert!(!staging_only.hides(&finding, &prod, &registries));
+    assert!(any_registry.hides(&finding, &prod, &registries));
+    assert!(any_registry.hides(&finding, &staging, &registries));
+}
+
+#[test]
 fn an_until_fixed_ignore_ends_when_its_finding_has_a_fixed_version_or_a_fix_is_available() {
-    let web = image("example", "web-latest");
     let ignores = vec![
         ignore("CVE-2024-6119", None, Until::Fixed),
         ignore("CVE-2021-3711", None, Until::At(i64::MAX)),
     ];
     let unfixed = vec![Finding::new("CVE-2024-6119", Severity::High)];
-    assert!(fixed(&unfixed, &web, &ignores).is_empty());
+    assert!(fixed(&unfixed, &ignores).is_empty());
     let with_version = vec![Finding {
         fixed_in: Some("3.0.15".into()),
         ..Finding::new("CVE-2024-6119", Severity::High)
     }];
-    assert_eq!(fixed(&with_version, &web, &ignores), vec![&ignores[0]]);
+    assert_eq!(fixed(&with_version, &ignores), vec![&ignores[0]]);
     let available = vec![Finding {
         fix_available: true,
         ..Finding::new("CVE-2024-6119", Severity::High)
     }];
-    assert_eq!(fixed(&available, &web, &ignores), vec![&ignores[0]]);
+    assert_eq!(fixed(&available, &ignores), vec![&ignores[0]]);
     // A dated ignore runs its course even when a fix appears.
     let dated_fixed = vec![Finding {
         fixed_in: Some("1.1.1l".into()),
         ..Finding::new("CVE-2021-3711", Severity::Critical)
     }];
-    assert!(fixed(&dated_fixed, &web, &ignores).is_empty());
+    assert!(fixed(&dated_fixed, &ignores).is_empty());
 }
 
 #[test]

@@ -17,6 +17,7 @@ fn moto_ports() -> Ports {
     Ports {
         ecr: Arc::new(SdkEcr::new(moto::ecr_client())),
         scheduler: Arc::new(SdkScheduler::new(moto::scheduler_client())),
+        registries: Vec::new(),
     }
 }
 
@@ -113,4 +114,30 @@ fn doctor_without_settings_fails_and_names_the_first_missing_one() {
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(stdout.starts_with("✗ Configuration: SLACK_SIGNING_SECRET: is required but not set\n    fix: set SLACK_SIGNING_SECRET"), "{stdout}");
     assert!(stdout.ends_with("1 check failed.\n"), "{stdout}");
+}
+
+#[tokio::test]
+async fn doctor_checks_every_registry_through_its_role() {
+    let repository = unique_repository("doctor-registries");
+    push_images(&repository, &["web-latest"]).await;
+    let slack = SlackStub::start(TOKEN).await;
+    let registries = "prod=123456789012/us-east-1/arn:aws:iam::123456789012:role/ecrscan, \
+                      staging=210987654321/eu-west-1/arn:aws:iam::210987654321:role/ecrscan";
+    let mut settings = settings(&slack, TOKEN, &repository);
+    settings.registries = ecrscan::registry::Registries::parse(registries).unwrap();
+    let ports = Ports::on(&moto::sdk_config().await, &settings.registries).await;
+    let settings = Ok(settings);
+
+    let answers = doctor::ask(&settings, &ports).await;
+    let checks = doctor::checklist(&settings, &answers);
+
+    let text = doctor::render(&checks);
+    assert!(doctor::passed(&checks), "{text}");
+    for line in [
+        "✓ Registry prod (123456789012, us-east-1): assumed arn:aws:iam::123456789012:role/ecrscan: ECR answers (basic scanning)",
+        "✓ Registry staging (210987654321, eu-west-1): assumed arn:aws:iam::210987654321:role/ecrscan: ECR answers (basic scanning)",
+        "ListImages answers: 1 tag",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
 }

@@ -40,7 +40,7 @@ pub async fn spawn_app(repository: &str) -> TestApp {
 /// ecrscan with the given ECR port, Scheduler on moto, and extra settings.
 pub async fn spawn_app_with(ecr: Arc<dyn Ecr>, extra: &[(&str, &str)]) -> TestApp {
     let scheduler = Arc::new(SdkScheduler::new(moto::scheduler_client()));
-    spawn_app_with_ports(Ports { ecr, scheduler }, extra).await
+    spawn_app_with_ports(Ports::single(ecr, scheduler), extra).await
 }
 
 /// ecrscan with the given AWS ports and extra settings.

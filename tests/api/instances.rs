@@ -33,6 +33,7 @@ async fn instance(
     let ports = Ports {
         ecr: ecr(&[&rules[0], &rules[1]]),
         scheduler,
+        registries: Vec::new(),
     };
     spawn_app_on(slack.clone(), db.shared(), ports, &settings).await
 }

@@ -22,6 +22,7 @@ mod now;
 mod outbox;
 mod preview;
 mod process;
+mod registries;
 mod replays;
 mod rescans;
 mod schedule_refusals;

@@ -83,3 +83,32 @@ fn wait_until_up(port: u16) {
     }
     panic!("moto_server did not start on port {port} within 60 s");
 }
+
+/// The SDK configuration of the tests, loaded as ecrscan loads its own: moto,
+/// its default account (123456789012) in us-east-1, with static credentials.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(ecrscan::aws::https_client())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(url())
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
+        .load()
+        .await
+}
+
+/// [`sdk_config`] in `region` with the credentials of `role`, assumed through
+/// moto's STS: moto then acts in the role's account.
+pub async fn assumed(role: &str, region: &str) -> aws_config::SdkConfig {
+    let base = sdk_config().await;
+    let provider = aws_config::sts::AssumeRoleProvider::builder(role)
+        .session_name("tests")
+        .configure(&base)
+        .build()
+        .await;
+    base.into_builder()
+        .region(Region::new(region.to_string()))
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+        )
+        .build()
+}

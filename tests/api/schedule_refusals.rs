@@ -108,6 +108,7 @@ async fn a_denied_create_schedule_names_the_action_and_the_role_to_pass() {
     let ports = Ports {
         ecr: Arc::new(SdkEcr::new(moto::ecr_client())),
         scheduler: Arc::new(SdkScheduler::new(client)),
+        registries: Vec::new(),
     };
     let settings = [
         ("ECRSCAN_SCHEDULER_ROLE_ARN", ROLE),
@@ -141,6 +142,7 @@ async fn schedules_lists_every_page_of_the_group() {
     let ports = Ports {
         ecr: Arc::new(SdkEcr::new(moto::ecr_client())),
         scheduler: Arc::new(scheduler),
+        registries: Vec::new(),
     };
     let settings = [
         ("ECRSCAN_SCHEDULER_ROLE_ARN", ROLE),

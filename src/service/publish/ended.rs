@@ -29,7 +29,11 @@ async fn plan_ended(state: &AppState, job: &Job) -> Result<Progress, Failure> {
     for history in store.image_histories().await? {
         let latest = &history.latest;
         let image = latest.image();
-        let Some(finding) = latest.findings.iter().find(|f| ignore.hides(f, &image)) else {
+        let Some(finding) = latest
+            .findings
+            .iter()
+            .find(|f| ignore.hides(f, &image, &state.settings.registries))
+        else {
             continue;
         };
         let reply = blocks::ignore_ended(&ignore, why, finding);

@@ -12,7 +12,7 @@ use crate::aws::AwsError;
 use crate::jobs::{Failure, ScanResult};
 use crate::routing::targets;
 use crate::scan::diff::diff;
-use crate::scan::events::{self, EcrScanStatus, ScanEvent, parse_event};
+use crate::scan::events::{self, EcrScanStatus, ScanEvent, parse_with_origin};
 use crate::scan::findings::{ScanKind, ScanReport, ScanStatus};
 use crate::scan::image::Image;
 use crate::service::ignores;
@@ -103,21 +103,27 @@ pub fn image_key(image: &Image) -> String {
 
 async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> {
     let msg: ScanResult = serde_json::from_str(&job.payload).map_err(permanent)?;
-    let event = match parse_event(&msg.event) {
-        Ok(event) => event,
+    let (event, origin) = match parse_with_origin(&msg.event) {
+        Ok(parsed) => parsed,
         Err(error) => {
             tracing::info!(message_id = %msg.message_id, %error, "not a scan event; nothing to post");
             return Ok(None);
         }
     };
-    if let ScanEvent::Finding(finding) = &event {
-        update::stage(state, finding).await?;
+    let attribute = |image| {
+        let registries = &state.settings.registries;
+        (registries.attribute(image, &origin.account, &origin.region)).map_err(Failure::Permanent)
+    };
+    if let ScanEvent::Finding(mut finding) = event {
+        finding.image = attribute(finding.image)?;
+        update::stage(state, &finding).await?;
         return Ok(None);
     }
     let Some(image) = event.image() else {
         tracing::info!(message_id = %msg.message_id, ?event, "not a scan result; nothing to post");
         return Ok(None);
     };
+    let image = attribute(image)?;
     let report = fetch_report(state, &event, image).await?;
     let image = &report.image;
     let key = image_key(image);
@@ -125,7 +131,13 @@ async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> 
     let request = store.scan_request(&image.repository, &image.digest).await?;
     let subscriptions = store.subscriptions(None).await?;
     let fallback = state.settings.channel.as_deref();
-    let targets = targets(image, request.as_ref(), &subscriptions, fallback);
+    let targets = targets(
+        &state.settings.registries,
+        image,
+        request.as_ref(),
+        &subscriptions,
+        fallback,
+    );
     if targets.is_empty() {
         tracing::warn!(image = %image.display_name(), "no subscription matches and no ECRSCAN_CHANNEL: not posted");
     }

@@ -67,7 +67,8 @@ pub enum Thread {
 /// A result for one channel: findings below `min` left out, and `None` when a
 /// channel with a minimum has nothing at or above it, found or fixed.
 ///
-/// A finding that one of `ignores` hides is left out of both scans, so it is
+/// `ignores` are those in force for the image ([`ignores::in_force`](crate::service::ignores::in_force)).
+/// A finding that one of them hides is left out of both scans, so it is
 /// never new, fixed or broadcast; the summary counts it, and a thread reply
 /// names it.
 pub fn render(
@@ -76,8 +77,7 @@ pub fn render(
     min: Severity,
     ignores: &[Ignore],
 ) -> Option<Rendered> {
-    let image = &report.image;
-    let counts = |f: &&Finding| f.severity <= min && !ignores.iter().any(|i| i.hides(f, image));
+    let counts = |f: &&Finding| f.severity <= min && !ignores.iter().any(|i| i.names(f));
     let status = match &report.status {
         ScanStatus::FindingsPending(pending) => {
             let pending: Vec<_> = pending.iter().filter(|(s, _)| *s <= min).copied().collect();
@@ -92,7 +92,7 @@ pub fn render(
         .filter(|f| f.severity <= min)
         .cloned()
         .collect();
-    let (findings, hidden) = split(&at_least, image, ignores);
+    let (findings, hidden) = split(&at_least, ignores);
     let report = ScanReport {
         findings,
         status,
@@ -148,11 +148,10 @@ pub fn render_update(
     min: Severity,
     ignores: &[Ignore],
 ) -> Option<Rendered> {
-    let image = &report.image;
     let kept = |findings: &[Finding]| -> Vec<Finding> {
         findings
             .iter()
-            .filter(|f| f.severity <= min && !ignores.iter().any(|i| i.hides(f, image)))
+            .filter(|f| f.severity <= min && !ignores.iter().any(|i| i.names(f)))
             .cloned()
             .collect()
     };
@@ -160,7 +159,7 @@ pub fn render_update(
         .filter(|f| f.severity <= min)
         .cloned()
         .collect();
-    let (findings, hidden) = split(&at_least, image, ignores);
+    let (findings, hidden) = split(&at_least, ignores);
     let report = ScanReport {
         findings,
         ..report.clone()

@@ -64,7 +64,13 @@ async fn plan_update(state: &AppState, job: &Job) -> Result<Progress, Failure> {
     let fallback = state.settings.channel.as_deref();
     let ignores = ignores::in_force(state, image, &report.findings).await?;
     let mut deliveries = Vec::new();
-    for target in targets(image, None, &subscriptions, fallback) {
+    for target in targets(
+        &state.settings.registries,
+        image,
+        None,
+        &subscriptions,
+        fallback,
+    ) {
         let min = target.min_severity;
         let Some(rendered) = render_update(&report, &folded.changes, min, &ignores) else {
             continue;
