@@ -205,7 +205,15 @@ pub fn unique_repository(prefix: &str) -> String {
 
 /// Creates `repository` in moto with one image per tag; returns their digests.
 pub async fn push_images(repository: &str, tags: &[&str]) -> Vec<String> {
-    let ecr = moto::ecr_client();
+    push_images_to(&moto::ecr_client(), repository, tags).await
+}
+
+/// [`push_images`] with `ecr` (another account or region of moto's).
+pub async fn push_images_to(
+    ecr: &aws_sdk_ecr::Client,
+    repository: &str,
+    tags: &[&str],
+) -> Vec<String> {
     ecr.create_repository()
         .repository_name(repository)
         .send()

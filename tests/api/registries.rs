@@ -8,9 +8,8 @@ use ecrscan::scan::findings::Severity;
 use ecrscan::scan::image::ImageId;
 use ecrscan::schedule::name_for;
 use ecrscan::store::{Subscription, Subscriptions, Threads, connect};
-use sha2::Digest;
 
-use crate::helpers::{CHANNEL, TestApp, spawn_app_with_ports, unique_repository};
+use crate::helpers::{CHANNEL, TestApp, push_images_to, spawn_app_with_ports, unique_repository};
 use crate::moto;
 use crate::sns::{RESULTS, deliver, settled_posts};
 use crate::sns_harness::{SnsOrigin, TOPIC, body, scan_event};
@@ -33,41 +32,13 @@ async fn scheduler_of((account, region): (&str, &str)) -> aws_sdk_scheduler::Cli
     aws_sdk_scheduler::Client::new(&moto::assumed(&role, region).await)
 }
 
-/// Creates `repository` in a registry with one image tagged `web-latest`
-/// whose content differs per registry; returns its digest.
+/// Creates `repository` in a registry with one image tagged `web-latest`;
+/// returns its digest.
 async fn push(registry: (&str, &str), repository: &str) -> String {
     let ecr = ecr_of(registry).await;
-    ecr.create_repository()
-        .repository_name(repository)
-        .send()
+    push_images_to(&ecr, repository, &["web-latest"])
         .await
-        .unwrap();
-    let manifest = serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-        "config": {
-            "mediaType": "application/vnd.docker.container.image.v1+json",
-            "size": 7023,
-            "digest": format!("sha256:{}", hex::encode(sha2::Sha256::digest(registry.0.as_bytes()))),
-        },
-        "layers": [],
-    });
-    let pushed = ecr
-        .put_image()
-        .repository_name(repository)
-        .image_tag("web-latest")
-        .image_manifest(manifest.to_string())
-        .send()
-        .await
-        .unwrap();
-    pushed
-        .image()
-        .unwrap()
-        .image_id()
-        .unwrap()
-        .image_digest()
-        .unwrap()
-        .to_string()
+        .remove(0)
 }
 
 async fn scanned(registry: (&str, &str), repository: &str) -> bool {
