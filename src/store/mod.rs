@@ -4,6 +4,7 @@
 mod findings;
 mod home;
 mod ignores;
+mod running;
 mod sql;
 
 use async_trait::async_trait;
@@ -15,6 +16,7 @@ use crate::scan::image::Image;
 pub use findings::{Fold, KNOWN_FINDINGS_KEPT_SECS, NewStagedFinding, StagedFinding};
 pub use home::{Home, ImageHistory, ImageThread};
 pub use ignores::{Ended, Ignores, NewIgnore};
+pub use running::{KeptSchedule, Running, RunningPolicy};
 pub use sql::SqlStore;
 
 /// A scan started from Slack: its result is threaded under the "scan started" message.
@@ -121,7 +123,16 @@ pub struct Digest {
 /// Everything ecrscan keeps between requests: one trait per concern, each
 /// implemented by [`SqlStore`] in its own file, so `Arc<dyn Store>` reaches them all.
 pub trait Store:
-    Database + Jobs + AuditLog + Threads + Subscriptions + Digests + EnhancedFindings + Home + Ignores
+    Database
+    + Jobs
+    + AuditLog
+    + Threads
+    + Subscriptions
+    + Digests
+    + EnhancedFindings
+    + Home
+    + Ignores
+    + Running
 {
 }
 
@@ -135,6 +146,7 @@ impl<T> Store for T where
         + EnhancedFindings
         + Home
         + Ignores
+        + Running
 {
 }
 

@@ -19,6 +19,7 @@ mod findings;
 mod home;
 mod ignores;
 mod jobs;
+mod running;
 mod subscriptions;
 mod threads;
 

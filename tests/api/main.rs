@@ -41,5 +41,6 @@ mod store_digests;
 mod store_findings;
 mod store_findings_races;
 mod store_ignores;
+mod store_running;
 mod subscriptions;
 mod summaries;
