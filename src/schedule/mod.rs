@@ -4,6 +4,7 @@
 mod cron;
 mod expr;
 mod name;
+mod stagger;
 pub mod suggest;
 mod target;
 
@@ -13,6 +14,7 @@ use chrono_tz::Tz;
 pub use cron::Cron;
 pub use expr::{Expression, RateUnit};
 pub use name::schedule_name;
+pub use stagger::stagger;
 pub use target::{
     PutOutcome, SCAN_TARGET_ARN, ScanSchedule, ScheduleState, description, image_of, name_for,
     scan_input,
