@@ -47,7 +47,11 @@ mod tests {
         let times: std::collections::BTreeSet<String> = (0..50)
             .map(|n| stagger(&weekly, &format!("sha256:{n}")).to_aws())
             .collect();
-        assert!(times.len() >= 48, "50 digests, {} times: {times:?}", times.len());
+        assert!(
+            times.len() >= 48,
+            "50 digests, {} times: {times:?}",
+            times.len()
+        );
     }
 
     #[test]
@@ -60,7 +64,10 @@ mod tests {
             };
             per_hour[cron.time_of_day().unwrap().0 as usize] += 1;
         }
-        assert!(per_hour.iter().all(|&n| (60..=140).contains(&n)), "{per_hour:?}");
+        assert!(
+            per_hour.iter().all(|&n| (60..=140).contains(&n)),
+            "{per_hour:?}"
+        );
     }
 
     #[test]

@@ -96,7 +96,7 @@ async fn kept_schedules_say_where_their_image_runs() {
         store.keep_schedule(&moved, 2_000).await.unwrap();
         assert_eq!(
             store.kept_schedules().await.unwrap(),
-            [moved.clone()],
+            std::slice::from_ref(&moved),
             "{url}"
         );
         let place = store.running_place("prod/web", "sha256:1").await.unwrap();
