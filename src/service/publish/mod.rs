@@ -147,12 +147,16 @@ async fn plan(state: &AppState, job: &Job) -> Result<Option<Progress>, Failure> 
         false => None,
     };
     let ignores = ignores::in_force(state, image, &report.findings).await?;
+    let running = store
+        .running_place(&image.repository, &image.digest)
+        .await?;
     let mut deliveries = Vec::new();
     for target in targets {
         let min = target.min_severity;
         let Some(rendered) = render(&report, previous.as_ref(), min, &ignores) else {
             continue;
         };
+        let rendered = rendered.running_in(running.as_deref());
         deliveries.extend(place(state, image, &key, target, rendered).await?);
     }
     let record = complete.then(|| scan_record(&report, &key, previous.as_ref()));

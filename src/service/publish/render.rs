@@ -50,6 +50,20 @@ pub struct Rendered {
     pub new_critical: bool,
 }
 
+impl Rendered {
+    /// The same, its summary saying where the image runs, when ecrscan knows
+    /// (`None`: it does not, or the image runs nowhere).
+    pub fn running_in(self, place: Option<&str>) -> Rendered {
+        match place {
+            Some(place) => Rendered {
+                summary: blocks::running_in(self.summary, place),
+                ..self
+            },
+            None => self,
+        }
+    }
+}
+
 /// Where a result's messages go in a channel.
 #[derive(Debug, Clone)]
 pub enum Thread {

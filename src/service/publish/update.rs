@@ -63,6 +63,9 @@ async fn plan_update(state: &AppState, job: &Job) -> Result<Progress, Failure> {
     let subscriptions = store.subscriptions(None).await?;
     let fallback = state.settings.channel.as_deref();
     let ignores = ignores::in_force(state, image, &report.findings).await?;
+    let running = store
+        .running_place(&image.repository, &image.digest)
+        .await?;
     let mut deliveries = Vec::new();
     for target in targets(
         &state.settings.registries,
@@ -75,6 +78,7 @@ async fn plan_update(state: &AppState, job: &Job) -> Result<Progress, Failure> {
         let Some(rendered) = render_update(&report, &folded.changes, min, &ignores) else {
             continue;
         };
+        let rendered = rendered.running_in(running.as_deref());
         deliveries.extend(place(state, image, &key, target, rendered).await?);
     }
     if deliveries.is_empty() {

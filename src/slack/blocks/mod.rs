@@ -47,8 +47,8 @@ pub use schedules::{
 };
 pub use subscriptions::{no_such_subscription, subscribed, subscriptions, unsubscribed};
 pub use summary::{
-    ALL_FINDINGS_ACTION, ButtonTarget, IGNORE_ACTION, RESCAN_ACTION, scan_started, summary,
-    summary_of_counts,
+    ALL_FINDINGS_ACTION, ButtonTarget, IGNORE_ACTION, RESCAN_ACTION, running_in, scan_started,
+    summary, summary_of_counts,
 };
 
 /// A plain message: `message` as mrkdwn sections, with the same text as fallback.

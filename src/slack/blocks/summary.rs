@@ -137,6 +137,18 @@ pub fn summary(
     message(fallback, blocks)
 }
 
+/// A summary that also says where its image runs ("prod/web, 3 tasks"), below
+/// its heading and in its notification text: a result for an image that runs
+/// matters more than one for an image that does not.
+pub fn running_in(summary: SlackMessageContent, place: &str) -> SlackMessageContent {
+    let place = escape_within(place, 500);
+    let mut blocks = summary.blocks.unwrap_or_default();
+    let line = context(format!(":arrow_forward: Running in {place}"));
+    blocks.insert(blocks.len().min(2), line);
+    let fallback = summary.text.unwrap_or_default();
+    message(format!("{fallback}; running in {place}"), blocks)
+}
+
 /// The summary of a scan known only from its event's severity counts, most severe
 /// first (`ecrscan preview` without a findings file; `None`: the event carries no
 /// counts): it says the findings were not fetched. `report` gives the image, kind,

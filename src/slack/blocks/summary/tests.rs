@@ -269,3 +269,32 @@ fn ignore_is_offered_only_when_a_result_brings_new_findings() {
     let clean = summary(&report(vec![]), None, None, 0);
     assert!(!actions(&clean).contains(&IGNORE_ACTION.to_string()));
 }
+
+#[test]
+fn a_summary_says_where_its_image_runs_under_its_heading_and_in_its_notification() {
+    let plain = summary(
+        &report(vec![finding("CVE-1", Severity::Critical)]),
+        None,
+        None,
+        0,
+    );
+    let running = running_in(plain.clone(), "prod/web, 3 tasks; <!channel>");
+    let blocks = |c: &SlackMessageContent| serde_json::to_value(c.blocks.clone()).unwrap();
+    let (before, after) = (blocks(&plain), blocks(&running));
+    assert_eq!(
+        after.as_array().unwrap().len(),
+        before.as_array().unwrap().len() + 1
+    );
+    assert_eq!(after[0], before[0], "the heading stays first");
+    let line = after[2]["elements"][0]["text"].as_str().unwrap();
+    assert_eq!(
+        line,
+        ":arrow_forward: Running in prod/web, 3 tasks; &lt;!channel&gt;"
+    );
+    let text = running.text.clone().unwrap();
+    assert!(
+        text.ends_with("; running in prod/web, 3 tasks; &lt;!channel&gt;"),
+        "{text}"
+    );
+    assert_within_limits(&running);
+}
