@@ -1,14 +1,16 @@
-//! AWS ports (ECR, EventBridge Scheduler): small traits of ours, SDK-backed, so
+//! AWS ports (ECR, EventBridge Scheduler, ECS): small traits of ours, SDK-backed, so
 //! tests can run the real SDK against an emulator and handlers never see SDK types.
 
 mod convert;
 pub mod ecr;
+pub mod ecs;
 pub mod error;
 pub mod schedule_cache;
 pub mod scheduler;
 
 pub use convert::report_from_json;
 pub use ecr::{Ecr, SdkEcr};
+pub use ecs::{Ecs, SdkEcs};
 pub use error::AwsError;
 pub use scheduler::{Scheduler, SdkScheduler};
 
@@ -40,6 +42,7 @@ pub fn https_client() -> SharedHttpClient {
 pub struct Ports {
     pub ecr: Arc<dyn Ecr>,
     pub scheduler: Arc<dyn Scheduler>,
+    pub ecs: Arc<dyn Ecs>,
 }
 
 impl Ports {
@@ -49,6 +52,7 @@ impl Ports {
         Ports {
             ecr: Arc::new(SdkEcr::new(aws_sdk_ecr::Client::new(&config))),
             scheduler: Arc::new(SdkScheduler::new(aws_sdk_scheduler::Client::new(&config))),
+            ecs: Arc::new(SdkEcs::new(aws_sdk_ecs::Client::new(&config))),
         }
     }
 }
