@@ -8,6 +8,7 @@
 mod ignore;
 mod image;
 mod options;
+mod running;
 mod usage;
 
 use crate::routing::ImagePattern;
@@ -32,6 +33,8 @@ pub enum Command {
     /// Distinct images, in the order given; 1 to [`MAX_IMAGES`].
     Now(Vec<ImageRef>),
     Findings(ImageRef),
+    /// The ECS clusters to look in, distinct, in the order given; empty for every cluster.
+    Running(Vec<String>),
     /// `images` is empty when none were named (the watched tags apply); at most [`MAX_IMAGES`].
     Schedule {
         when: When,
@@ -69,6 +72,7 @@ impl Command {
         match self {
             Command::Help
             | Command::Findings(_)
+            | Command::Running(_)
             | Command::Schedules
             | Command::Subscriptions
             | Command::Ignores => false,
@@ -149,6 +153,7 @@ fn parse_command(name: &str, options: &Options, args: &[String]) -> Result<Comma
     Ok(match name {
         "now" => Command::Now(images(name, args, 1)?),
         "findings" => Command::Findings(one_image(name, args)?),
+        "running" => Command::Running(running::clusters(args)?),
         "schedule" => {
             let when_options = WhenOptions {
                 at: options.at.as_deref(),

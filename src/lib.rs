@@ -1,8 +1,9 @@
 //! ecrscan: a Slack-native bot for Amazon ECR image vulnerability scanning.
 //!
 //! Dependencies flow one way: the doors (`http`) call the use-cases (`service`),
-//! which use the domain (`scan`, `registry`, `routing`, `schedule`, `triage`, `language`) and the ports
-//! (`aws`, `slack`, `store`, `metrics`). `startup` wires them together.
+//! which use the domain (`scan`, `registry`, `routing`, `running`, `schedule`,
+//! `triage`, `language`) and the ports (`aws`, `slack`, `store`, `metrics`).
+//! `startup` wires them together.
 
 // Composition.
 pub mod config;
@@ -19,6 +20,7 @@ pub mod service;
 pub mod language;
 pub mod registry;
 pub mod routing;
+pub mod running;
 pub mod scan;
 pub mod schedule;
 pub mod triage;

@@ -23,6 +23,7 @@ pub struct Inner {
     pub slack: SlackWeb,
     pub ecr: Arc<dyn Ecr>,
     pub scheduler: Arc<dyn Scheduler>,
+    pub ecs: Arc<dyn crate::aws::Ecs>,
     /// The schedules as last read (for the App Home), at most a minute old.
     pub schedules: ScheduleCache,
     /// Stores jobs and wakes the worker.
@@ -46,6 +47,7 @@ impl AppState {
             slack,
             ecr: ports.ecr,
             scheduler: ports.scheduler,
+            ecs: ports.ecs,
             schedules: ScheduleCache::default(),
             outbox: Outbox::default(),
             tasks: TaskTracker::new(),

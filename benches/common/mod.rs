@@ -16,7 +16,7 @@ use std::sync::Arc;
 use aws_smithy_mocks::{Rule, RuleMode, mock_client};
 use aws_smithy_runtime_api::http::{Response, StatusCode};
 use aws_smithy_types::body::SdkBody;
-use ecrscan::aws::{Ports, SdkEcr, SdkScheduler};
+use ecrscan::aws::{Ports, SdkEcr, SdkEcs, SdkScheduler};
 use ecrscan::config::Settings;
 use ecrscan::startup::Application;
 use serde_json::{Value, json};
@@ -99,6 +99,11 @@ impl Service {
             ))),
             scheduler: Arc::new(SdkScheduler::new(mock_client!(
                 aws_sdk_scheduler,
+                RuleMode::MatchAny,
+                &[]
+            ))),
+            ecs: Arc::new(SdkEcs::new(mock_client!(
+                aws_sdk_ecs,
                 RuleMode::MatchAny,
                 &[]
             ))),

@@ -29,7 +29,8 @@ pub enum AwsError {
         action: &'static str,
         message: String,
     },
-    /// A Scheduler schedule or group that does not exist (`ResourceNotFoundException`).
+    /// A Scheduler schedule or group, or an ECS cluster, that does not exist
+    /// (`ResourceNotFoundException`, `ClusterNotFoundException`).
     #[error("not found: {0}")]
     ResourceNotFound(String),
     /// It exists already, or changed meanwhile (`ConflictException`).
@@ -93,7 +94,9 @@ where
         Some("LimitExceededException") => AwsError::LimitExceeded,
         Some("ScanNotFoundException") => AwsError::ScanNotFound,
         Some("UnsupportedImageTypeException") => AwsError::UnsupportedImage(message),
-        Some("ResourceNotFoundException") => AwsError::ResourceNotFound(message),
+        Some("ResourceNotFoundException" | "ClusterNotFoundException") => {
+            AwsError::ResourceNotFound(message)
+        }
         Some("ConflictException") => AwsError::Conflict(message),
         Some("ValidationException")
             if action.starts_with("ecr:") && message.to_ascii_lowercase().contains("disabled") =>

@@ -1,8 +1,9 @@
-//! AWS ports (ECR, EventBridge Scheduler): small traits of ours, SDK-backed, so
+//! AWS ports (ECR, EventBridge Scheduler, ECS): small traits of ours, SDK-backed, so
 //! tests can run the real SDK against an emulator and handlers never see SDK types.
 
 mod convert;
 pub mod ecr;
+pub mod ecs;
 pub mod error;
 pub mod registries;
 pub mod schedule_cache;
@@ -10,6 +11,7 @@ pub mod scheduler;
 
 pub use convert::report_from_json;
 pub use ecr::{Ecr, SdkEcr};
+pub use ecs::{Ecs, SdkEcs};
 pub use error::AwsError;
 pub use scheduler::{Scheduler, SdkScheduler};
 
@@ -47,17 +49,19 @@ pub fn https_client() -> SharedHttpClient {
 pub struct Ports {
     pub ecr: Arc<dyn Ecr>,
     pub scheduler: Arc<dyn Scheduler>,
+    pub ecs: Arc<dyn Ecs>,
     /// Each registry's own ports, when `ECRSCAN_REGISTRIES` names registries
-    /// (`ecr` and `scheduler` route to them); empty otherwise.
+    /// (`ecr`, `scheduler` and `ecs` route to them); empty otherwise.
     pub registries: Vec<RegistryPorts>,
 }
 
 impl Ports {
     /// The ports of the one registry of ecrscan's own credentials and region.
-    pub fn single(ecr: Arc<dyn Ecr>, scheduler: Arc<dyn Scheduler>) -> Self {
+    pub fn single(ecr: Arc<dyn Ecr>, scheduler: Arc<dyn Scheduler>, ecs: Arc<dyn Ecs>) -> Self {
         Ports {
             ecr,
             scheduler,
+            ecs,
             registries: Vec::new(),
         }
     }
@@ -71,14 +75,15 @@ impl Ports {
     /// region; else, for each registry, clients in its region with the credentials
     /// of its role, assumed (and renewed when they expire) with `config`'s.
     pub async fn on(config: &SdkConfig, registries: &Registries) -> Self {
-        let sdk = |config: &SdkConfig| -> (Arc<dyn Ecr>, Arc<dyn Scheduler>) {
+        let sdk = |config: &SdkConfig| -> (Arc<dyn Ecr>, Arc<dyn Scheduler>, Arc<dyn Ecs>) {
             let ecr = SdkEcr::new(aws_sdk_ecr::Client::new(config));
             let scheduler = SdkScheduler::new(aws_sdk_scheduler::Client::new(config));
-            (Arc::new(ecr), Arc::new(scheduler))
+            let ecs = SdkEcs::new(aws_sdk_ecs::Client::new(config));
+            (Arc::new(ecr), Arc::new(scheduler), Arc::new(ecs))
         };
         if registries.is_empty() {
-            let (ecr, scheduler) = sdk(config);
-            return Ports::single(ecr, scheduler);
+            let (ecr, scheduler, ecs) = sdk(config);
+            return Ports::single(ecr, scheduler, ecs);
         }
         let mut each = Vec::new();
         for registry in registries.iter() {
@@ -93,17 +98,19 @@ impl Ports {
                 .region(region)
                 .credentials_provider(SharedCredentialsProvider::new(role))
                 .build();
-            let (ecr, scheduler) = sdk(&config);
+            let (ecr, scheduler, ecs) = sdk(&config);
             each.push(RegistryPorts {
                 registry: registry.clone(),
                 ecr,
                 scheduler,
+                ecs,
             });
         }
         let routed = Arc::new(Routed::new(each.clone()));
         Ports {
             ecr: routed.clone(),
-            scheduler: routed,
+            scheduler: routed.clone(),
+            ecs: routed,
             registries: each,
         }
     }

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::{AwsError, Ecr, Scheduler};
+use super::{AwsError, Ecr, Ecs, Scheduler};
 use crate::registry::Registry;
+use crate::running::RunningTask;
 use crate::scan::findings::{ScanKind, ScanReport};
 use crate::scan::image::{Image, ImageId};
 use crate::schedule::{PutOutcome, ScanSchedule, ScheduleState, image_of, scan_input};
@@ -19,9 +20,10 @@ pub struct RegistryPorts {
     pub registry: Registry,
     pub ecr: Arc<dyn Ecr>,
     pub scheduler: Arc<dyn Scheduler>,
+    pub ecs: Arc<dyn Ecs>,
 }
 
-/// [`Ecr`] and [`Scheduler`] that route every call to one of several registries.
+/// [`Ecr`], [`Scheduler`] and [`Ecs`] that route every call to one of several registries.
 #[derive(Clone)]
 pub struct Routed {
     registries: Vec<RegistryPorts>,
@@ -174,4 +176,43 @@ fn outer(registry: &Registry, mut schedule: ScanSchedule) -> ScanSchedule {
         schedule.input = scan_input(&scoped(registry, repository), &image.id);
     }
     schedule
+}
+
+#[async_trait]
+impl Ecs for Routed {
+    /// Every registry's clusters, `ALIAS/CLUSTER`.
+    async fn clusters(&self) -> Result<Vec<String>, AwsError> {
+        let mut clusters = Vec::new();
+        for ports in &self.registries {
+            let listed = ports.ecs.clusters().await?;
+            clusters.extend(listed.iter().map(|c| scoped(&ports.registry, c)));
+        }
+        Ok(clusters)
+    }
+
+    /// The tasks of `ALIAS/CLUSTER` in that registry's account (a cluster
+    /// without an alias: in the first registry's); none named: of every
+    /// cluster of every registry. Each task's cluster is `ALIAS/CLUSTER`.
+    async fn running(&self, clusters: &[String]) -> Result<Vec<RunningTask>, AwsError> {
+        let mut tasks = Vec::new();
+        for (n, ports) in self.registries.iter().enumerate() {
+            let mine: Vec<String> = (clusters.iter())
+                .filter_map(|cluster| match self.route(cluster) {
+                    Some((owner, name)) => {
+                        (owner.registry == ports.registry).then(|| name.to_string())
+                    }
+                    None => (n == 0).then(|| cluster.clone()),
+                })
+                .collect();
+            if !clusters.is_empty() && mine.is_empty() {
+                continue;
+            }
+            let mut found = ports.ecs.running(&mine).await?;
+            for task in &mut found {
+                task.cluster = scoped(&ports.registry, &task.cluster);
+            }
+            tasks.extend(found);
+        }
+        Ok(tasks)
+    }
 }

@@ -203,6 +203,57 @@ fn words_meant_as_options_get_a_hint() {
 }
 
 #[test]
+fn running_takes_cluster_names_or_none() {
+    assert_eq!(ok("running"), Command::Running(vec![]));
+    assert_eq!(
+        ok("RUNNING prod Staging_2 prod"),
+        Command::Running(vec!["prod".into(), "Staging_2".into()])
+    );
+    assert!(!ok("running prod").changes_something());
+    assert_eq!(
+        ok("running staging/batch"),
+        Command::Running(vec!["staging/batch".into()]),
+        "a registry's cluster"
+    );
+    let longest = "c".repeat(255);
+    assert_eq!(
+        ok(&format!("running {longest}")),
+        Command::Running(vec![longest])
+    );
+}
+
+#[test]
+fn running_refuses_what_is_not_a_cluster_name_with_the_usage() {
+    let arn = "arn:aws:ecs:us-east-1:123456789012:cluster/prod";
+    for word in [
+        arn,
+        "Prod/web",
+        "prod/",
+        "prod.eu",
+        "<#C0001|prod>",
+        "`prod`",
+        "prodé",
+    ] {
+        let error = refused(&format!("running {word}"), "not an ECS cluster name");
+        assert!(
+            error.usage.contains("/ecrscan running [CLUSTER...]"),
+            "{word}: {}",
+            error.usage
+        );
+    }
+    let error = refused(
+        &format!("running {}", "c".repeat(256)),
+        "not an ECS cluster name",
+    );
+    assert!(
+        error.problem.len() < 300,
+        "the word is cut: {}",
+        error.problem
+    );
+    refused("running prod `x", "ˋx");
+}
+
+#[test]
 fn listing_commands_take_nothing_else() {
     assert_eq!(ok("schedules"), Command::Schedules);
     assert_eq!(ok("Subscriptions"), Command::Subscriptions);

@@ -45,6 +45,12 @@ pub const USAGE: &[Usage] = &[
         example: "findings example:web-latest",
     },
     Usage {
+        name: "running",
+        form: "running [CLUSTER...]",
+        summary: "List the images that ECS tasks run now (in every cluster when none is named): where they run, and their latest result.",
+        example: "running prod staging",
+    },
+    Usage {
         name: "schedule",
         form: "schedule WHEN [IMAGE...] [at HH:MM] [on DAY] [tz Area/City]",
         summary: "Scan images on a schedule (the watched tags when none are named). WHEN: daily, weekly, monthly, every N days, rate(...) or cron(...).",

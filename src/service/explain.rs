@@ -4,8 +4,10 @@ use crate::aws::AwsError;
 use crate::schedule::suggest::edit_distance;
 use crate::slack::blocks::{code, escape};
 
+mod ecs;
 mod scheduler;
 
+pub use ecs::explain_ecs;
 pub use scheduler::{explain_scheduler, role_missing};
 
 /// One short paragraph saying what went wrong with `image` and what to do.

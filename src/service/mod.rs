@@ -9,6 +9,7 @@ pub mod home;
 pub mod ignores;
 pub mod manage;
 pub mod publish;
+pub mod running;
 pub mod scans;
 pub mod schedule;
 pub mod schedules;

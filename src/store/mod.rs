@@ -276,6 +276,14 @@ pub trait Threads: Send + Sync {
         repository: &str,
         image_key: &str,
     ) -> anyhow::Result<Option<ScanRecord>>;
+
+    /// The latest completed scan of the image with this digest, under whichever
+    /// tag (or none) it was recorded.
+    async fn last_scan_of_digest(
+        &self,
+        repository: &str,
+        digest: &str,
+    ) -> anyhow::Result<Option<ScanRecord>>;
 }
 
 /// Which channel hears about which images.

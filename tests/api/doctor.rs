@@ -5,7 +5,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use ecrscan::aws::Ports;
-use ecrscan::aws::{SdkEcr, SdkScheduler};
+use ecrscan::aws::{SdkEcr, SdkEcs, SdkScheduler};
 use ecrscan::config::Settings;
 use ecrscan::doctor::{self, Outcome};
 
@@ -17,6 +17,7 @@ fn moto_ports() -> Ports {
     Ports {
         ecr: Arc::new(SdkEcr::new(moto::ecr_client())),
         scheduler: Arc::new(SdkScheduler::new(moto::scheduler_client())),
+        ecs: Arc::new(SdkEcs::new(moto::ecs_client())),
         registries: Vec::new(),
     }
 }

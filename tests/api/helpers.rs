@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use ecrscan::aws::Ports;
-use ecrscan::aws::{Ecr, SdkEcr, SdkScheduler};
+use ecrscan::aws::{Ecr, SdkEcr, SdkEcs, SdkScheduler};
 use ecrscan::config::Settings;
 use ecrscan::http::slack::verify::sign;
 use ecrscan::startup::Application;
@@ -37,10 +37,11 @@ pub async fn spawn_app(repository: &str) -> TestApp {
     spawn_app_with(ecr, &[("ECRSCAN_REPOSITORY", repository)]).await
 }
 
-/// ecrscan with the given ECR port, Scheduler on moto, and extra settings.
+/// ecrscan with the given ECR port, Scheduler and ECS on moto, and extra settings.
 pub async fn spawn_app_with(ecr: Arc<dyn Ecr>, extra: &[(&str, &str)]) -> TestApp {
     let scheduler = Arc::new(SdkScheduler::new(moto::scheduler_client()));
-    spawn_app_with_ports(Ports::single(ecr, scheduler), extra).await
+    let ecs = Arc::new(SdkEcs::new(moto::ecs_client()));
+    spawn_app_with_ports(Ports::single(ecr, scheduler, ecs), extra).await
 }
 
 /// ecrscan with the given AWS ports and extra settings.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use aws_sdk_ecr::types::FindingSeverity;
 use ecrscan::aws::Ports;
-use ecrscan::aws::SdkScheduler;
+use ecrscan::aws::{SdkEcs, SdkScheduler};
 
 use crate::databases::postgres;
 use crate::ecr_mock::{DIGEST, cve, ecr, findings_pages, image};
@@ -33,6 +33,7 @@ async fn instance(
     let ports = Ports {
         ecr: ecr(&[&rules[0], &rules[1]]),
         scheduler,
+        ecs: Arc::new(SdkEcs::new(crate::moto::ecs_client())),
         registries: Vec::new(),
     };
     spawn_app_on(slack.clone(), db.shared(), ports, &settings).await

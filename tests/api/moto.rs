@@ -42,6 +42,18 @@ pub fn scheduler_client() -> aws_sdk_scheduler::Client {
     aws_sdk_scheduler::Client::from_conf(config)
 }
 
+/// An ECS client talking to moto.
+pub fn ecs_client() -> aws_sdk_ecs::Client {
+    let config = aws_sdk_ecs::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .http_client(ecrscan::aws::https_client())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(url())
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
+        .build();
+    aws_sdk_ecs::Client::from_conf(config)
+}
+
 fn start() -> String {
     let local = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/moto_server");
     let binary = if std::path::Path::new(local).exists() {

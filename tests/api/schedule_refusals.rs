@@ -7,7 +7,7 @@ use aws_sdk_scheduler::Client;
 use aws_sdk_scheduler::operation::get_schedule_group::GetScheduleGroupOutput;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use ecrscan::aws::Ports;
-use ecrscan::aws::{SdkEcr, SdkScheduler};
+use ecrscan::aws::{SdkEcr, SdkEcs, SdkScheduler};
 
 use crate::ecr_mock::aws_error;
 use crate::helpers::{TestApp, spawn_app_with_ports};
@@ -108,6 +108,7 @@ async fn a_denied_create_schedule_names_the_action_and_the_role_to_pass() {
     let ports = Ports {
         ecr: Arc::new(SdkEcr::new(moto::ecr_client())),
         scheduler: Arc::new(SdkScheduler::new(client)),
+        ecs: Arc::new(SdkEcs::new(moto::ecs_client())),
         registries: Vec::new(),
     };
     let settings = [
@@ -142,6 +143,7 @@ async fn schedules_lists_every_page_of_the_group() {
     let ports = Ports {
         ecr: Arc::new(SdkEcr::new(moto::ecr_client())),
         scheduler: Arc::new(scheduler),
+        ecs: Arc::new(SdkEcs::new(moto::ecs_client())),
         registries: Vec::new(),
     };
     let settings = [

@@ -346,3 +346,58 @@ async fn a_failed_statement_says_what_it_was_doing() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_last_scan_of_a_digest_is_found_whichever_tag_it_was_recorded_under() {
+    for (store, db) in stores().await {
+        let finding = Finding {
+            id: "CVE-1".into(),
+            severity: Severity::Critical,
+            package: None,
+            version: None,
+            fixed_in: None,
+            cvss: None,
+            uri: None,
+            fix_available: false,
+            exploit_available: false,
+            epss: None,
+        };
+        let scans = [
+            ("example", "tag:web-latest", "sha256:a", 1, vec![]),
+            ("example", "tag:v1", "sha256:a", 2, vec![finding]),
+            ("example", "tag:web-latest", "sha256:b", 3, vec![]),
+            ("other", "digest:sha256:c", "sha256:c", 4, vec![]),
+        ];
+        for (repository, key, digest, at, findings) in scans {
+            let record = ScanRecord {
+                repository: repository.into(),
+                image_key: key.into(),
+                digest: digest.into(),
+                scanned_at: at,
+                changed_at: at,
+                kind: ecrscan::scan::findings::ScanKind::Basic,
+                findings,
+            };
+            store.save_plan(0, "{}", Some(&record)).await.unwrap();
+        }
+
+        let last = store.last_scan_of_digest("example", "sha256:a").await;
+        let last = last.unwrap().expect("scanned");
+        assert_eq!(
+            (
+                last.image_key.as_str(),
+                last.scanned_at,
+                last.findings.len()
+            ),
+            ("tag:v1", 2, 1),
+            "{}: the latest of the digest, not of the tag",
+            db.url
+        );
+        let untagged = store.last_scan_of_digest("other", "sha256:c").await;
+        assert_eq!(untagged.unwrap().unwrap().scanned_at, 4, "{}", db.url);
+        for (repository, digest) in [("example", "sha256:c"), ("other", "sha256:a")] {
+            let none = store.last_scan_of_digest(repository, digest).await.unwrap();
+            assert_eq!(none, None, "{}: {repository}@{digest}", db.url);
+        }
+    }
+}

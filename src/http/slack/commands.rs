@@ -173,6 +173,7 @@ async fn dispatch(
         Command::Help => blocks::help(),
         Command::Now(images) => service::scans::start(state, who, &images, span),
         Command::Findings(image) => service::findings::start(state, who, &image, span),
+        Command::Running(clusters) => service::running::start(state, who, clusters, span),
         Command::Schedule { when, images } => {
             service::schedule::start(state, who, when, &images, span)
         }

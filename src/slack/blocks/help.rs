@@ -40,6 +40,7 @@ mod tests {
         for command in [
             "now",
             "findings",
+            "running",
             "schedule",
             "schedules",
             "unschedule",

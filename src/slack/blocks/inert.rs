@@ -216,3 +216,38 @@ fn ignore_messages_escape_reasons_ids_and_patterns() {
         assert_inert(&content, None);
     }
 }
+
+#[test]
+fn what_ecs_runs_escapes_clusters_services_tags_and_other_registries_images() {
+    use crate::running::{OtherImage, Place, Running, RunningImage};
+    let place = Place {
+        cluster: HOSTILE.into(),
+        service: Some(HOSTILE.into()),
+        tasks: 2,
+    };
+    let standalone = Place {
+        service: None,
+        ..place.clone()
+    };
+    let image = RunningImage {
+        account: HOSTILE.into(),
+        region: HOSTILE.into(),
+        repository: HOSTILE.into(),
+        digest: Some(format!("sha256:{HOSTILE}")),
+        tags: vec![HOSTILE.into()],
+        places: vec![place.clone(), standalone],
+    };
+    let by_tag = RunningImage {
+        digest: None,
+        ..image.clone()
+    };
+    let found = Running {
+        images: vec![image, by_tag],
+        others: vec![OtherImage {
+            image: HOSTILE.into(),
+            places: vec![place],
+        }],
+    };
+    assert_inert(&running(&[HOSTILE.into()], &found, &[None, None]), None);
+    assert_inert(&running(&[HOSTILE.into()], &Running::default(), &[]), None);
+}

@@ -150,4 +150,22 @@ impl Threads for SqlStore {
         .context("cannot look up an image's last scan")?;
         row.map(ScanRecord::try_from).transpose()
     }
+
+    async fn last_scan_of_digest(
+        &self,
+        repository: &str,
+        digest: &str,
+    ) -> anyhow::Result<Option<ScanRecord>> {
+        let row: Option<ScanRow> = sqlx::query_as(
+            "SELECT repository, image_key, digest, scanned_at,
+                    COALESCE(changed_at, scanned_at) AS changed_at, findings, kind FROM scans
+             WHERE repository = $1 AND digest = $2 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(repository)
+        .bind(digest)
+        .fetch_optional(&self.pool)
+        .await
+        .context("cannot look up the last scan of a digest")?;
+        row.map(ScanRecord::try_from).transpose()
+    }
 }
