@@ -35,10 +35,18 @@ pub enum Command {
     Findings(ImageRef),
     /// The ECS clusters to look in, distinct, in the order given; empty for every cluster.
     Running(Vec<String>),
+    /// `running sync`: re-sync the schedules of the running images now.
+    RunningSync,
     /// `images` is empty when none were named (the watched tags apply); at most [`MAX_IMAGES`].
     Schedule {
         when: When,
         images: Vec<ImageRef>,
+    },
+    /// `schedule WHEN running [in CLUSTER...]`: keep one schedule per image
+    /// digest that ECS runs (in `clusters`; every cluster when empty).
+    ScheduleRunning {
+        when: When,
+        clusters: Vec<String>,
     },
     Schedules,
     Unschedule(ImageRef),
@@ -77,7 +85,9 @@ impl Command {
             | Command::Subscriptions
             | Command::Ignores => false,
             Command::Now(_)
+            | Command::RunningSync
             | Command::Schedule { .. }
+            | Command::ScheduleRunning { .. }
             | Command::Unschedule(_)
             | Command::Pause(_)
             | Command::Resume(_)
@@ -153,6 +163,9 @@ fn parse_command(name: &str, options: &Options, args: &[String]) -> Result<Comma
     Ok(match name {
         "now" => Command::Now(images(name, args, 1)?),
         "findings" => Command::Findings(one_image(name, args)?),
+        "running" if matches!(args, [word] if word.eq_ignore_ascii_case("sync")) => {
+            Command::RunningSync
+        }
         "running" => Command::Running(running::clusters(args)?),
         "schedule" => {
             let when_options = WhenOptions {
@@ -163,6 +176,9 @@ fn parse_command(name: &str, options: &Options, args: &[String]) -> Result<Comma
             let (when, rest) = parse_when(args, &when_options)?;
             if let Some(hint) = rest.iter().find_map(|word| misplaced_option(word, options)) {
                 return Err(hint);
+            }
+            if let Some(clusters) = running::in_clusters(rest)? {
+                return Ok(Command::ScheduleRunning { when, clusters });
             }
             Command::Schedule {
                 when,

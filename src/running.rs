@@ -132,6 +132,23 @@ impl RunningImage {
     pub fn tasks(&self) -> usize {
         self.places.iter().map(|p| p.tasks).sum()
     }
+
+    /// Where it runs, in words: `prod/web, 3 tasks; batch (standalone), 1 task`.
+    pub fn place_words(&self) -> String {
+        let words: Vec<String> = (self.places.iter())
+            .map(|p| {
+                let tasks = match p.tasks {
+                    1 => "1 task".to_string(),
+                    n => format!("{n} tasks"),
+                };
+                match &p.service {
+                    Some(service) => format!("{}/{service}, {tasks}", p.cluster),
+                    None => format!("{} (standalone), {tasks}", p.cluster),
+                }
+            })
+            .collect();
+        words.join("; ")
+    }
 }
 
 /// An image from another registry: ecrscan cannot scan it.

@@ -34,6 +34,29 @@ pub(super) fn clusters(words: &[String]) -> Result<Vec<String>, String> {
     Ok(clusters)
 }
 
+/// The clusters of `running [in CLUSTER...]` after a `schedule WHEN`; `None`
+/// when the words do not start with `running` (they name images). A tag
+/// called `running` is written `REPO:running`.
+pub(super) fn in_clusters(words: &[String]) -> Result<Option<Vec<String>>, String> {
+    let Some((first, rest)) = words.split_first() else {
+        return Ok(None);
+    };
+    if !first.eq_ignore_ascii_case("running") {
+        return Ok(None);
+    }
+    match rest.split_first() {
+        None => Ok(Some(Vec::new())),
+        Some((word, [])) if word.eq_ignore_ascii_case("in") => {
+            Err("`in` needs the clusters, e.g. `schedule weekly running in prod staging`".into())
+        }
+        Some((word, names)) if word.eq_ignore_ascii_case("in") => clusters(names).map(Some),
+        Some((word, _)) => Err(format!(
+            "{} is not `in`: write `schedule weekly running` for every cluster, or `schedule weekly running in CLUSTER...`",
+            quoted(&shortened(word))
+        )),
+    }
+}
+
 /// The word, cut for the answer when it is far too long to be a name.
 fn shortened(word: &str) -> String {
     match word.char_indices().nth(80) {

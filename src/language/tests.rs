@@ -553,3 +553,30 @@ fn an_ecr_uri_as_docker_shows_it_keeps_its_host_for_the_registry() {
         repo_tag("staging/example", "web-latest")
     );
 }
+
+#[test]
+fn schedule_when_running_keeps_the_running_images_scheduled() {
+    let Command::ScheduleRunning { when, clusters } = ok("schedule weekly running at 04:00") else {
+        panic!("not schedule running");
+    };
+    assert_eq!(when.expression.to_aws(), "cron(0 4 ? * MON *)");
+    assert!(clusters.is_empty(), "every cluster");
+    let Command::ScheduleRunning { clusters, .. } =
+        ok("schedule daily RUNNING in prod staging/batch")
+    else {
+        panic!("not schedule running");
+    };
+    assert_eq!(clusters, ["prod", "staging/batch"]);
+    assert!(ok("running sync").changes_something());
+    assert_eq!(ok("running Sync"), Command::RunningSync);
+    assert!(matches!(
+        ok("schedule weekly example:running"),
+        Command::Schedule { .. }
+    ));
+    refused("schedule weekly running in", "`in` needs the clusters");
+    refused("schedule weekly running prod", "is not `in`");
+    refused(
+        "schedule weekly running in prod.eu",
+        "not an ECS cluster name",
+    );
+}

@@ -47,13 +47,13 @@ pub const USAGE: &[Usage] = &[
     Usage {
         name: "running",
         form: "running [CLUSTER...]",
-        summary: "List the images that ECS tasks run now (in every cluster when none is named): where they run, and their latest result.",
+        summary: "List the images that ECS tasks run now (in every cluster when none is named): where they run, and their latest result. `running sync` re-syncs the schedules of `schedule WHEN running` now.",
         example: "running prod staging",
     },
     Usage {
         name: "schedule",
         form: "schedule WHEN [IMAGE...] [at HH:MM] [on DAY] [tz Area/City]",
-        summary: "Scan images on a schedule (the watched tags when none are named). WHEN: daily, weekly, monthly, every N days, rate(...) or cron(...).",
+        summary: "Scan images on a schedule (the watched tags when none are named). WHEN: daily, weekly, monthly, every N days, rate(...) or cron(...). `schedule WHEN running [in CLUSTER...]` keeps one schedule per image that ECS runs.",
         example: "schedule weekly web-latest at 06:10 tz Asia/Tokyo",
     },
     Usage {

@@ -7,6 +7,7 @@ pub mod explain;
 pub mod findings;
 pub mod home;
 pub mod ignores;
+pub mod keep_running;
 pub mod manage;
 pub mod publish;
 pub mod running;

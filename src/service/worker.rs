@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 use tracing::Instrument;
 
 use crate::jobs::{Failure, JobKind, RETENTION_SECS};
-use crate::service::{ignores, publish};
+use crate::service::{ignores, keep_running, publish};
 use crate::state::AppState;
 use crate::store::Job;
 
@@ -62,6 +62,7 @@ pub fn spawn(state: AppState) -> Worker {
             Err(error) => tracing::error!(error = format!("{error:#}"), "could not release jobs"),
         }
         expire_ignores(&state).await;
+        resync_running(&state);
         run(state, stopped).await;
     });
     Worker { stop, task }
@@ -111,8 +112,21 @@ async fn run(state: AppState, mut stopped: watch::Receiver<bool>) {
                 tracing::warn!(error = format!("{error:#}"), "could not prune old rows");
             }
             expire_ignores(&state).await;
+            resync_running(&state);
         }
     }
+}
+
+/// Re-syncs the schedules of the running images when the daily re-sync is
+/// due, in the background: it may take a while, and jobs go on meanwhile.
+fn resync_running(state: &AppState) {
+    let state_ = state.clone();
+    state.spawn(async move {
+        if let Err(error) = keep_running::resync_when_due(&state_, chrono::Utc::now()).await {
+            let error = format!("{error:#}");
+            tracing::warn!(error, "could not re-sync the running images");
+        }
+    });
 }
 
 /// Ends the ignores whose date passed (at start-up, then every minute).

@@ -15,6 +15,7 @@ mod home;
 mod ignores;
 mod instances;
 mod interactions;
+mod keep_running;
 mod logs;
 mod manifest;
 mod metrics;

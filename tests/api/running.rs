@@ -14,11 +14,11 @@ use ecrscan::store::{Jobs, ScanRecord};
 use crate::helpers::{TestApp, spawn_app, unique_repository};
 use crate::moto;
 
-const REGISTRY: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+pub const REGISTRY: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
 
 /// Creates `repository` with one image tagged `tag`, of a layer of its own (moto
 /// makes the digest of the layers' digests); returns its digest.
-async fn push(repository: &str, tag: &str) -> String {
+pub async fn push(repository: &str, tag: &str) -> String {
     use sha2::Digest;
     let ecr = moto::ecr_client();
     ecr.create_repository()
@@ -54,7 +54,7 @@ async fn push(repository: &str, tag: &str) -> String {
 }
 
 /// Registers a task definition of one container running `image`.
-async fn definition(image: &str) -> String {
+pub async fn definition(image: &str) -> String {
     let container = ContainerDefinition::builder()
         .name("app")
         .image(image)
@@ -73,7 +73,7 @@ async fn definition(image: &str) -> String {
 
 /// Starts `count` tasks of `definition` in `cluster`, in `group` (`service:web`,
 /// or `family:…` for standalone tasks); returns their ARNs.
-async fn start(cluster: &str, definition: &str, group: &str, count: i32) -> Vec<String> {
+pub async fn start(cluster: &str, definition: &str, group: &str, count: i32) -> Vec<String> {
     let output = moto::ecs_client()
         .run_task()
         .cluster(cluster)
@@ -91,7 +91,7 @@ async fn start(cluster: &str, definition: &str, group: &str, count: i32) -> Vec<
         .collect()
 }
 
-async fn cluster(prefix: &str) -> String {
+pub async fn cluster(prefix: &str) -> String {
     let name = unique_repository(prefix);
     let ecs = moto::ecs_client();
     ecs.create_cluster()

@@ -174,6 +174,10 @@ async fn dispatch(
         Command::Now(images) => service::scans::start(state, who, &images, span),
         Command::Findings(image) => service::findings::start(state, who, &image, span),
         Command::Running(clusters) => service::running::start(state, who, clusters, span),
+        Command::RunningSync => service::keep_running::sync(state, who, span),
+        Command::ScheduleRunning { when, clusters } => {
+            service::keep_running::schedule(state, who, when, clusters, span)
+        }
         Command::Schedule { when, images } => {
             service::schedule::start(state, who, when, &images, span)
         }

@@ -16,6 +16,7 @@ mod home;
 mod ignores;
 #[cfg(test)]
 mod inert;
+mod kept;
 mod running;
 mod schedules;
 mod subscriptions;
@@ -43,6 +44,7 @@ pub use ignores::{
     DATE_INPUT, DURATION_CHOICES, DURATION_INPUT, FINDING_INPUT, IGNORE_CALLBACK, REASON_INPUT,
     hidden, ignore_ended, ignore_modal, ignored, ignores, no_such_ignore, scope_words, unignored,
 };
+pub use kept::{kept, kept_unchanged, no_running_policy};
 pub use running::{MAX_RUNNING_SHOWN, running};
 pub use schedules::{
     MAX_SCHEDULES_SHOWN, no_schedule, paused, resumed, scheduled, schedules, unchanged, unscheduled,

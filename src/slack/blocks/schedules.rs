@@ -57,7 +57,7 @@ fn line(s: &ScanSchedule, now: DateTime<Utc>) -> String {
 }
 
 /// `every Monday at 06:10 (Asia/Tokyo)`.
-fn when(s: &ScanSchedule) -> String {
+pub(super) fn when(s: &ScanSchedule) -> String {
     format!(
         "{} ({})",
         escape_within(&s.describe(), 300),
@@ -65,7 +65,7 @@ fn when(s: &ScanSchedule) -> String {
     )
 }
 
-fn next_run(s: &ScanSchedule, now: DateTime<Utc>) -> String {
+pub(super) fn next_run(s: &ScanSchedule, now: DateTime<Utc>) -> String {
     match s.state {
         ScheduleState::Disabled => "paused".to_string(),
         ScheduleState::Enabled => match s.next_run(now) {
