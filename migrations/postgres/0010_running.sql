@@ -23,3 +23,6 @@ CREATE TABLE running_schedules (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX running_schedules_by_image ON running_schedules (repository, digest);
+-- Whether a result gathered in a digest is of an image that runs (a digest
+-- names those first).
+ALTER TABLE digest_entries ADD COLUMN running BIGINT NOT NULL DEFAULT 0;

@@ -55,6 +55,8 @@ pub struct Entry {
     pub outcome: Outcome,
     /// The ids of the CRITICAL findings it brought, most severe first.
     pub criticals: Vec<String>,
+    /// Whether the image runs (ECS runs it, as of the last sync).
+    pub running: bool,
 }
 
 impl Entry {
@@ -68,7 +70,13 @@ impl Entry {
             image: image.into(),
             outcome,
             criticals: criticals.into_iter().map(Into::into).collect(),
+            running: false,
         }
+    }
+
+    /// The same, of an image that runs (or not).
+    pub fn running(self, running: bool) -> Self {
+        Entry { running, ..self }
     }
 }
 
@@ -79,8 +87,35 @@ pub struct Critical {
     pub id: String,
     /// How many images gained it.
     pub images: usize,
-    /// The first few of them.
-    pub named: Vec<String>,
+    /// How many of those run.
+    pub running: usize,
+    /// A few of them, those that run first, each with whether it runs.
+    pub named: Vec<(String, bool)>,
+}
+
+impl Critical {
+    /// Names `image` among the first [`IMAGES_NAMED`], those that run first: an
+    /// image that runs takes the place of the last named one that does not.
+    fn name(&mut self, image: &str, running: bool) {
+        if self.named.iter().any(|(named, _)| named == image) {
+            return;
+        }
+        if self.named.len() == IMAGES_NAMED {
+            match self.named.iter().rposition(|(_, runs)| !runs) {
+                Some(last) if running => {
+                    self.named.remove(last);
+                }
+                _ => return,
+            }
+        }
+        let at = self
+            .named
+            .iter()
+            .position(|(_, runs)| !runs)
+            .filter(|_| running);
+        let at = at.unwrap_or(self.named.len());
+        self.named.insert(at, (image.to_string(), running));
+    }
 }
 
 /// How many images a digest head names per CRITICAL finding.
@@ -101,7 +136,8 @@ pub struct Tally {
     pub unchanged: usize,
     pub failed: usize,
     pub pending: usize,
-    /// Each new CRITICAL finding, those in most images first.
+    /// Each new CRITICAL finding: those in images that run first, then those
+    /// in most images.
     pub criticals: Vec<Critical>,
 }
 
@@ -126,19 +162,22 @@ impl Tally {
                     let critical = Critical {
                         id: id.clone(),
                         images: 0,
+                        running: 0,
                         named: Vec::new(),
                     };
                     (order, critical)
                 });
                 critical.images += 1;
-                if critical.named.len() < IMAGES_NAMED && !critical.named.contains(&entry.image) {
-                    critical.named.push(entry.image.clone());
-                }
+                critical.running += usize::from(entry.running);
+                critical.name(&entry.image, entry.running);
             }
         }
         let mut criticals: Vec<(usize, Critical)> = criticals.into_values().collect();
         criticals.sort_by(|(a_order, a), (b_order, b)| {
-            b.images.cmp(&a.images).then(a_order.cmp(b_order))
+            (b.running > 0)
+                .cmp(&(a.running > 0))
+                .then(b.images.cmp(&a.images))
+                .then(a_order.cmp(b_order))
         });
         tally.criticals = criticals.into_iter().map(|(_, c)| c).collect();
         tally
@@ -191,6 +230,25 @@ mod tests {
     }
 
     #[test]
+    fn criticals_in_images_that_run_come_first_and_those_images_are_named_first() {
+        let mut entries: Vec<Entry> = (0..5)
+            .map(|i| entry(&format!("idle-{i}"), Outcome::Changed, &["CVE-WIDE"]))
+            .collect();
+        entries.push(entry("web", Outcome::Changed, &["CVE-WIDE", "CVE-WEB"]).running(true));
+        entries.push(entry("old", Outcome::Changed, &["CVE-OLD", "CVE-OLD2"]));
+        entries.push(entry("old2", Outcome::Changed, &["CVE-OLD2"]));
+
+        let tally = Tally::of(&entries);
+
+        let order: Vec<&str> = tally.criticals.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(order, ["CVE-WIDE", "CVE-WEB", "CVE-OLD2", "CVE-OLD"]);
+        let wide = &tally.criticals[0];
+        assert_eq!((wide.images, wide.running), (6, 1));
+        let named: Vec<(&str, bool)> = wide.named.iter().map(|(i, r)| (i.as_str(), *r)).collect();
+        assert_eq!(named, [("web", true), ("idle-0", false), ("idle-1", false)]);
+    }
+
+    #[test]
     fn criticals_in_most_images_come_first_and_name_a_few_images() {
         let mut entries = vec![entry("only", Outcome::Changed, &["CVE-RARE"])];
         entries.extend((0..200).map(|i| entry(&format!("img-{i}"), Outcome::First, &["CVE-BASE"])));
@@ -199,9 +257,11 @@ mod tests {
 
         assert_eq!(tally.criticals[0].id, "CVE-BASE");
         assert_eq!(tally.criticals[0].images, 200);
-        assert_eq!(tally.criticals[0].named, ["img-0", "img-1", "img-2"]);
+        let named =
+            |c: &Critical| -> Vec<String> { c.named.iter().map(|(i, _)| i.clone()).collect() };
+        assert_eq!(named(&tally.criticals[0]), ["img-0", "img-1", "img-2"]);
         assert_eq!(tally.criticals[1].id, "CVE-RARE");
-        assert_eq!(tally.criticals[1].named, ["only"]);
+        assert_eq!(named(&tally.criticals[1]), ["only"]);
     }
 
     #[test]

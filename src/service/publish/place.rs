@@ -53,7 +53,8 @@ pub(super) async fn place(
         Some(_) => rendered.outcome,
         None => Outcome::First,
     };
-    let entry = Entry::new(image.display_name(), outcome, rendered.criticals.clone());
+    let entry = Entry::new(image.display_name(), outcome, rendered.criticals.clone())
+        .running(rendered.running);
     let digest = store.join_digest(&channel, now, window, &entry).await?;
     let head = unposted_head(state, &digest).await?;
     let Some(thread_ts) = thread_ts else {

@@ -48,6 +48,9 @@ pub struct Rendered {
     /// a CRITICAL finding new since the previous scan, or (enhanced scanning) a
     /// new CRITICAL or a new HIGH with a known exploit.
     pub new_critical: bool,
+    /// Whether the image runs (set by [`Rendered::running_in`]): a digest names
+    /// the images that run first.
+    pub running: bool,
 }
 
 impl Rendered {
@@ -57,6 +60,7 @@ impl Rendered {
         match place {
             Some(place) => Rendered {
                 summary: blocks::running_in(self.summary, place),
+                running: true,
                 ..self
             },
             None => self,
@@ -149,6 +153,7 @@ pub fn render(
         new_critical: changes.as_ref().is_some_and(blocks::has_new_critical),
         outcome,
         criticals,
+        running: false,
     })
 }
 
@@ -202,6 +207,7 @@ pub fn render_update(
             .map(str::to_string)
             .collect(),
         new_critical: blocks::worth_broadcasting(&changes),
+        running: false,
     })
 }
 

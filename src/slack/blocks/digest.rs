@@ -52,10 +52,16 @@ pub fn digest(tally: &Tally, window_secs: u64) -> SlackMessageContent {
     message(fallback(&title, tally), blocks)
 }
 
-/// `<CVE-…> in `example:reg-017`, `example:reg-123` and 3 more`.
+/// `<CVE-…> in `example:web` (running), `example:reg-123` and 3 more`: the
+/// images that run first.
 fn critical_line(critical: &Critical) -> String {
     let id = escape_within(&critical.id, 100);
-    let named: Vec<String> = critical.named.iter().map(|i| code(i, 200)).collect();
+    let named: Vec<String> = (critical.named.iter())
+        .map(|(image, running)| match running {
+            true => format!("{} (running)", code(image, 200)),
+            false => code(image, 200),
+        })
+        .collect();
     let more = critical.images.saturating_sub(critical.named.len());
     let more = match more {
         0 => String::new(),
@@ -88,7 +94,7 @@ fn fallback(title: &str, tally: &Tally) -> String {
     if tally.with_critical > 0 {
         let named: Vec<String> = (tally.criticals.iter().take(CRITICALS_IN_FALLBACK))
             .map(|c| {
-                let image = c.named.first().map_or("", String::as_str);
+                let image = c.named.first().map_or("", |(image, _)| image.as_str());
                 escape_within(&format!("{image} {}", c.id), 200)
             })
             .collect();
@@ -132,6 +138,29 @@ mod tests {
             e.outcome = Outcome::Changed;
         }
         Tally::of(&entries)
+    }
+
+    #[test]
+    fn a_critical_in_an_image_that_runs_is_named_first_and_marked() {
+        let mut entries: Vec<Entry> = (0..4)
+            .map(|i| {
+                entry(
+                    &format!("example:old-{i}"),
+                    Outcome::Changed,
+                    &["CVE-2026-1111"],
+                )
+            })
+            .collect();
+        entries.push(entry("example:old-9", Outcome::Changed, &["CVE-2026-3333"]));
+        entries.push(entry("example:web", Outcome::Changed, &["CVE-2026-2222"]).running(true));
+        let text = visible_text(&digest(&Tally::of(&entries), 60));
+        let web = text
+            .find("• *CVE-2026-2222* in `example:web` (running)")
+            .expect(&text);
+        let old = text
+            .find("• *CVE-2026-1111* in `example:old-0`")
+            .expect(&text);
+        assert!(web < old, "{text}");
     }
 
     #[test]
@@ -188,11 +217,7 @@ mod tests {
             .map(|i| {
                 let image = format!("<!here>{}", "x&".repeat(500));
                 let id = format!("CVE-<{i}>{}", "*".repeat(300));
-                Entry {
-                    image,
-                    outcome: Outcome::Changed,
-                    criticals: vec![id],
-                }
+                Entry::new(image, Outcome::Changed, [id]).running(i % 2 == 0)
             })
             .collect();
         let content = digest(&Tally::of(&entries), 60);

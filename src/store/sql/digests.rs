@@ -13,6 +13,7 @@ struct EntryRow {
     image: String,
     outcome: String,
     criticals: Option<String>,
+    running: i64,
 }
 
 impl TryFrom<EntryRow> for Entry {
@@ -27,6 +28,7 @@ impl TryFrom<EntryRow> for Entry {
             image: row.image,
             outcome: Outcome::parse(&row.outcome),
             criticals,
+            running: row.running != 0,
         })
     }
 }
@@ -113,13 +115,14 @@ impl Digests for SqlStore {
             false => Some(serde_json::to_string(&entry.criticals)?),
         };
         sqlx::query(
-            "INSERT INTO digest_entries (digest_id, image, outcome, criticals)
-             VALUES ($1, $2, $3, $4)",
+            "INSERT INTO digest_entries (digest_id, image, outcome, criticals, running)
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(digest.id)
         .bind(&entry.image)
         .bind(entry.outcome.as_str())
         .bind(criticals)
+        .bind(i64::from(entry.running))
         .execute(&mut *tx)
         .await
         .with_context(|| format!("cannot record a result of digest {}", digest.id))?;
@@ -137,7 +140,8 @@ impl Digests for SqlStore {
 
     async fn digest_entries(&self, id: i64) -> anyhow::Result<Vec<Entry>> {
         let rows: Vec<EntryRow> = sqlx::query_as(
-            "SELECT image, outcome, criticals FROM digest_entries WHERE digest_id = $1 ORDER BY id",
+            "SELECT image, outcome, criticals, running FROM digest_entries
+             WHERE digest_id = $1 ORDER BY id",
         )
         .bind(id)
         .fetch_all(&self.pool)
