@@ -234,7 +234,7 @@ async fn a_bad_cluster_name_is_refused_with_the_usage_and_nothing_is_called() {
     let app = spawn_app_with_ports(ports(account.client()), &[]).await;
 
     for word in [
-        "prod/web",
+        "Prod/web",
         "arn:aws:ecs:us-east-1:123456789012:cluster/prod",
         "<#C0001|prod>",
     ] {
