@@ -52,8 +52,9 @@ pub fn schedule(
     let task = {
         let state = state.clone();
         async move {
-            let now = Utc::now().timestamp();
-            let stored = state.store.set_running_policy(&policy, now).await;
+            // The sync below is the first; the daily one is due a day after.
+            let next = Utc::now().timestamp() + RESYNC_EVERY_SECS;
+            let stored = state.store.set_running_policy(&policy, next).await;
             if let Err(error) = stored {
                 tracing::error!(error = format!("{error:#}"), "could not store the policy");
                 let text = ":warning: The running images could not be scheduled: the database did not answer. Try again.";
@@ -92,17 +93,18 @@ pub async fn resync_when_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Re
         return Ok(());
     };
     let synced = run(state, &policy, None).await;
-    state
-        .store
+    let finished = (state.store)
         .finish_running_sync(now + RESYNC_EVERY_SECS)
-        .await?;
+        .await;
     match synced {
-        Ok(_) => Ok(()),
-        Err(error) => {
-            tracing::warn!(%error, "the daily re-sync of the running images failed");
-            Ok(())
-        }
+        Ok(Synced {
+            announcement: Some(post),
+            ..
+        }) => announce(state, &post).await,
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "the daily re-sync of the running images failed"),
     }
+    finished
 }
 
 async fn sync_now(state: &AppState, who: &Requester) {
@@ -139,21 +141,31 @@ async fn sync_now(state: &AppState, who: &Requester) {
     match synced {
         Ok(Synced {
             kept,
-            changed: false,
+            announcement: None,
         }) => respond(state, who, blocks::kept_unchanged(kept)).await,
-        Ok(_) => {}
+        Ok(Synced {
+            announcement: Some(post),
+            ..
+        }) => announce(state, &post).await,
         Err(text) => respond(state, who, blocks::text(&text)).await,
     }
 }
 
-/// What a sync did: how many schedules it keeps, and whether it changed any.
+/// What a sync did: how many schedules it keeps, and the announcement of
+/// what it changed (`None`: nothing), posted once the sync is let go of.
 struct Synced {
     kept: usize,
-    changed: bool,
+    announcement: Option<Post>,
+}
+
+async fn announce(state: &AppState, post: &Post) {
+    if let Err(error) = state.slack.post(post).await {
+        tracing::warn!(%error, "could not announce the running images' schedules");
+    }
 }
 
 /// One sync: what runs, against what is kept; schedules made and removed,
-/// recorded, and announced in the policy's channel. The problem, as a line
+/// recorded, and the announcement for the policy's channel. The problem, as a line
 /// for the requester, when ECS or Scheduler refuses.
 async fn run(
     state: &AppState,
@@ -209,14 +221,11 @@ async fn run(
         (state.store.forget_schedule(&gone.name).await).map_err(|e| format!("{e:#}"))?;
     }
     let changed = !added.is_empty() || !plan.removed.is_empty();
-    if changed {
-        let user = who.map(|w| w.user_id.as_str());
+    let user = who.map(|w| w.user_id.as_str());
+    let announcement = changed.then(|| {
         let content = blocks::kept(user, &added, &plan.removed, now);
-        let post = Post::message(&policy.channel, content);
-        if let Err(error) = state.slack.post(&post).await {
-            tracing::warn!(%error, "could not announce the running images' schedules");
-        }
-    }
+        Post::message(&policy.channel, content)
+    });
     tracing::info!(
         added = added.len(),
         removed = plan.removed.len(),
@@ -225,7 +234,7 @@ async fn run(
     );
     Ok(Synced {
         kept: wanted.len(),
-        changed,
+        announcement,
     })
 }
 
