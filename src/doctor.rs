@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::aws::AwsError;
 use crate::aws::Ports;
+use crate::aws::ecs::Ecs;
 use crate::config::{ConfigError, Settings};
 use crate::registry::Registry;
 use crate::scan::findings::ScanKind;
@@ -49,8 +50,19 @@ pub struct Answers {
     pub tags: Option<Result<Vec<String>, AwsError>>,
     /// `ListSchedules` in the schedule group: their names.
     pub schedules: Option<Result<Vec<String>, AwsError>>,
+    /// `ListClusters`, then `ListTasks` and `DescribeTasks` in the first
+    /// cluster; `None` with `ECRSCAN_REGISTRIES` (asked of each registry).
+    pub ecs: Option<Result<EcsAnswer, AwsError>>,
     /// With `ECRSCAN_REGISTRIES`: what each registry answered, with its role.
     pub registries: Vec<RegistryAnswers>,
+}
+
+/// What ECS answered: how many clusters, and how many tasks run in the first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EcsAnswer {
+    pub clusters: usize,
+    /// The first cluster's name and its running tasks (`None`: no cluster).
+    pub first: Option<(String, usize)>,
 }
 
 /// What one registry of `ECRSCAN_REGISTRIES` answered, with the role assumed.
@@ -61,6 +73,8 @@ pub struct RegistryAnswers {
     pub scan_kind: Result<ScanKind, AwsError>,
     /// `ListSchedules` in the schedule group of the registry's account.
     pub schedules: Result<Vec<String>, AwsError>,
+    /// ECS in the registry's account, as [`Answers::ecs`].
+    pub ecs: Result<EcsAnswer, AwsError>,
 }
 
 /// Asks Slack and AWS what the checklist needs, each call read-only and bounded by
@@ -104,7 +118,7 @@ pub async fn ask(settings: &Result<Settings, ConfigError>, ports: &Ports) -> Ans
     let registries = async {
         let mut answers = Vec::new();
         for each in &ports.registries {
-            let (scan_kind, schedules) = tokio::join!(
+            let (scan_kind, schedules, ecs) = tokio::join!(
                 within(
                     each.ecr.scan_kind(""),
                     late("ecr:GetRegistryScanningConfiguration")
@@ -113,11 +127,13 @@ pub async fn ask(settings: &Result<Settings, ConfigError>, ports: &Ports) -> Ans
                     each.scheduler.list(&settings.schedule_group),
                     late("scheduler:ListSchedules")
                 ),
+                within(ask_ecs(each.ecs.as_ref()), late("ecs:ListClusters")),
             );
             answers.push(RegistryAnswers {
                 registry: each.registry.clone(),
                 scan_kind,
                 schedules,
+                ecs,
             });
         }
         answers
@@ -126,15 +142,40 @@ pub async fn ask(settings: &Result<Settings, ConfigError>, ports: &Ports) -> Ans
         ports.scheduler.list(&settings.schedule_group),
         late("scheduler:ListSchedules"),
     );
-    let (scan_kind, tags, schedules, registries) =
-        tokio::join!(scan_kind, tags, schedules, registries);
+    let ecs = async {
+        match ports.registries.is_empty() {
+            true => Some(within(ask_ecs(ports.ecs.as_ref()), late("ecs:ListClusters")).await),
+            false => None,
+        }
+    };
+    let (scan_kind, tags, schedules, ecs, registries) =
+        tokio::join!(scan_kind, tags, schedules, ecs, registries);
     Answers {
         slack: Some(slack),
         scan_kind: Some(scan_kind),
         tags,
         schedules: Some(schedules),
+        ecs,
         registries,
     }
+}
+
+/// The three ECS reads of `/ecrscan running`: the clusters, then the tasks of
+/// the first (`DescribeTasks` only when some run there).
+async fn ask_ecs(ecs: &dyn Ecs) -> Result<EcsAnswer, AwsError> {
+    let clusters = ecs.clusters().await?;
+    let first = match clusters.first() {
+        Some(arn) => {
+            let tasks = ecs.running(std::slice::from_ref(arn)).await?;
+            let name = arn.rsplit('/').next().unwrap_or(arn);
+            Some((name.to_string(), tasks.len()))
+        }
+        None => None,
+    };
+    Ok(EcsAnswer {
+        clusters: clusters.len(),
+        first,
+    })
 }
 
 async fn within<T, E>(

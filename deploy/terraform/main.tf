@@ -314,6 +314,25 @@ data "aws_iam_policy_document" "bot" {
     }
   }
 
+  # `/ecrscan running`: the tasks ECS runs now, in any cluster of this account.
+  statement {
+    sid       = "ListEcsClusters"
+    actions   = ["ecs:ListClusters"]
+    resources = ["*"] # ListClusters has no resource type
+  }
+
+  statement {
+    sid       = "ReadEcsTasks"
+    actions   = ["ecs:ListTasks", "ecs:DescribeTasks"]
+    resources = ["*"] # Tasks and container instances: limited to this account's clusters below
+
+    condition {
+      test     = "ArnLike"
+      variable = "ecs:cluster"
+      values   = ["arn:${local.partition}:ecs:${local.region}:${local.account}:cluster/*"]
+    }
+  }
+
   # With member accounts: their ${var.name}-member roles, and nothing else.
   dynamic "statement" {
     for_each = length(local.member_role_arns) == 0 ? [] : [local.member_role_arns]
@@ -328,7 +347,7 @@ data "aws_iam_policy_document" "bot" {
 
 resource "aws_iam_policy" "bot" {
   name        = "${var.name}-bot"
-  description = "What ecrscan's own AWS credentials need: scan, read findings, manage its schedules"
+  description = "What ecrscan's own AWS credentials need: scan, read findings, manage its schedules, read ECS tasks"
   policy      = data.aws_iam_policy_document.bot.json
   tags        = var.tags
 }

@@ -1,7 +1,8 @@
 //! The checks themselves: settings and answers in, checklist lines out.
 
-use super::{Answers, Check, Outcome, RegistryAnswers};
+use super::{Answers, Check, EcsAnswer, Outcome, RegistryAnswers};
 use crate::aws::AwsError;
+use crate::aws::ecs::READ_ACTIONS;
 use crate::config::{ConfigError, Settings};
 use crate::scan::findings::ScanKind;
 use crate::slack::client::{BotIdentity, PostError};
@@ -15,10 +16,12 @@ pub(super) fn checklist(settings: &Result<Settings, ConfigError>, answers: &Answ
         Err(error) => {
             let mut checks = vec![check("Configuration", config_failed(error))];
             let later = ["Slack token", "ECR access", "Repository", "Schedule group"];
-            let later =
-                later
-                    .into_iter()
-                    .chain(["Registry scan type", "Scheduler role", "SNS topics"]);
+            let later = (later.into_iter()).chain([
+                "Registry scan type",
+                "Scheduler role",
+                "SNS topics",
+                "ECS access",
+            ]);
             checks.extend(later.map(|name| {
                 check(
                     name,
@@ -54,13 +57,9 @@ pub(super) fn checklist(settings: &Result<Settings, ConfigError>, answers: &Answ
         ),
         check(
             &format!("Schedule group {}", settings.schedule_group),
-            aws(
-                answers.schedules.as_ref(),
-                |names: &Vec<String>| match names.len() {
-                    1 => "ListSchedules answers: 1 schedule".into(),
-                    n => format!("ListSchedules answers: {n} schedules"),
-                },
-            ),
+            aws(answers.schedules.as_ref(), |names: &Vec<String>| {
+                format!("ListSchedules answers: {}", count(names.len(), "schedule"))
+            }),
         ),
         check("Registry scan type", scan_kind(answers.scan_kind.as_ref())),
         check(
@@ -68,6 +67,7 @@ pub(super) fn checklist(settings: &Result<Settings, ConfigError>, answers: &Answ
             scheduler_role(settings.scheduler_role_arn.as_deref()),
         ),
         check("SNS topics", topics(&settings.sns_topic_arns)),
+        check("ECS access", ecs_access(answers)),
     ];
     checks.into_iter().chain(registries).collect()
 }
@@ -88,13 +88,64 @@ fn registry(answers: &RegistryAnswers) -> Outcome {
         }
         Err(error) => return aws_failed(error),
     };
-    match &answers.schedules {
-        Ok(names) => Outcome::Pass(format!(
-            "assumed {role}: ECR answers ({kind}), ListSchedules answers: {} schedule{}",
-            names.len(),
-            if names.len() == 1 { "" } else { "s" }
+    let names = match &answers.schedules {
+        Ok(names) => names,
+        Err(error) => return aws_failed(error),
+    };
+    match &answers.ecs {
+        Ok(ecs) => Outcome::Pass(format!(
+            "assumed {role}: ECR answers ({kind}), ListSchedules answers: {}, {}",
+            count(names.len(), "schedule"),
+            ecs_found(ecs)
         )),
-        Err(error) => aws_failed(error),
+        Err(error) => ecs_failed(error),
+    }
+}
+
+/// ECS's answers to the reads of `/ecrscan running`, when asked here (not per registry).
+fn ecs_access(answers: &Answers) -> Outcome {
+    match &answers.ecs {
+        None if !answers.registries.is_empty() => {
+            Outcome::Skipped("checked in each registry below".into())
+        }
+        None => Outcome::Skipped("not checked".into()),
+        Some(Ok(ecs)) => Outcome::Pass(ecs_found(ecs)),
+        Some(Err(error)) => ecs_failed(error),
+    }
+}
+
+fn ecs_found(ecs: &EcsAnswer) -> String {
+    let listed = format!("ListClusters answers: {}", count(ecs.clusters, "cluster"));
+    match &ecs.first {
+        None => format!("{listed} (`/ecrscan running` finds nothing to list)"),
+        Some((cluster, 0)) => format!("{listed}; ListTasks answers: no task runs in {cluster}"),
+        Some((cluster, n)) => format!(
+            "{listed}; ListTasks and DescribeTasks answer: {} in {cluster}",
+            count(*n, "task")
+        ),
+    }
+}
+
+/// A refused ECS read names all three reads `/ecrscan running` needs.
+fn ecs_failed(error: &AwsError) -> Outcome {
+    match error {
+        AwsError::AccessDenied { .. } => fail(
+            error.to_string(),
+            format!(
+                "allow {} (for `/ecrscan running` and `schedule WHEN running`): {BOT_POLICY}; \
+                 in a member account, its ecrscan role (deploy/terraform/member)",
+                READ_ACTIONS.join(", ")
+            ),
+        ),
+        _ => aws_failed(error),
+    }
+}
+
+/// `1 schedule`, `3 schedules`.
+fn count(n: usize, what: &str) -> String {
+    match n {
+        1 => format!("1 {what}"),
+        n => format!("{n} {what}s"),
     }
 }
 
@@ -189,9 +240,8 @@ fn repository_check(
             "ECRSCAN_REPOSITORY is not set: commands must name REPO:TAG".into(),
         );
     }
-    aws(answer, |tags: &Vec<String>| match tags.len() {
-        1 => "ListImages answers: 1 tag".into(),
-        n => format!("ListImages answers: {n} tags"),
+    aws(answer, |tags: &Vec<String>| {
+        format!("ListImages answers: {}", count(tags.len(), "tag"))
     })
 }
 

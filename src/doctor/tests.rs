@@ -32,6 +32,10 @@ fn all_well() -> Answers {
         scan_kind: Some(Ok(ScanKind::Basic)),
         tags: Some(Ok(vec!["web-latest".into()])),
         schedules: Some(Ok(vec![])),
+        ecs: Some(Ok(EcsAnswer {
+            clusters: 2,
+            first: Some(("prod".into(), 5)),
+        })),
         registries: Vec::new(),
     }
 }
@@ -65,7 +69,8 @@ fn a_working_setup_passes_every_check_in_order() {
             "Schedule group ecrscan",
             "Registry scan type",
             "Scheduler role",
-            "SNS topics"
+            "SNS topics",
+            "ECS access"
         ]
     );
     assert!(passed(&checks), "{checks:#?}");
@@ -237,17 +242,22 @@ fn a_registry_whose_role_cannot_be_assumed_fails_with_the_member_role_as_the_fix
             registry: registries[0].clone(),
             scan_kind: Ok(ScanKind::Enhanced),
             schedules: Ok(vec!["a".into()]),
+            ecs: Ok(EcsAnswer {
+                clusters: 0,
+                first: None,
+            }),
         },
         super::RegistryAnswers {
             registry: registries[1].clone(),
             scan_kind: Err(AwsError::NoCredentials),
             schedules: Err(AwsError::NoCredentials),
+            ecs: Err(AwsError::NoCredentials),
         },
     ];
     let checks = checklist(&settings, &answers);
     let text = render(&checks);
     assert!(
-        text.contains("✓ Registry prod (123456789012, us-east-1): assumed arn:aws:iam::123456789012:role/ecrscan: ECR answers (enhanced scanning), ListSchedules answers: 1 schedule\n"),
+        text.contains("✓ Registry prod (123456789012, us-east-1): assumed arn:aws:iam::123456789012:role/ecrscan: ECR answers (enhanced scanning), ListSchedules answers: 1 schedule, ListClusters answers: 0 clusters (`/ecrscan running` finds nothing to list)\n"),
         "{text}"
     );
     assert!(
@@ -256,4 +266,37 @@ fn a_registry_whose_role_cannot_be_assumed_fails_with_the_member_role_as_the_fix
     );
     assert!(fix(&checks, "Registry staging").contains("deploy/terraform/member"));
     assert!(!passed(&checks));
+}
+
+#[test]
+fn ecs_reads_that_are_refused_name_all_three_permissions_running_needs() {
+    let mut answers = all_well();
+    answers.ecs = Some(Err(AwsError::AccessDenied {
+        action: "ecs:ListTasks",
+        message: "User is not authorized to perform ecs:ListTasks".into(),
+    }));
+    let checks = checklist(&settings(&[]), &answers);
+
+    let fix = fix(&checks, "ECS access");
+    assert!(
+        fix.starts_with(
+            "allow ecs:ListClusters, ecs:ListTasks, ecs:DescribeTasks (for `/ecrscan running`"
+        ),
+        "{fix}"
+    );
+    assert!(fix.contains("bot_policy_arn"), "{fix}");
+    assert!(!passed(&checks));
+
+    let mut answers = all_well();
+    answers.ecs = Some(Ok(EcsAnswer {
+        clusters: 1,
+        first: Some(("prod".into(), 0)),
+    }));
+    let checks = checklist(&settings(&[]), &answers);
+    assert_eq!(
+        outcome(&checks, "ECS access"),
+        &Outcome::Pass(
+            "ListClusters answers: 1 cluster; ListTasks answers: no task runs in prod".into()
+        )
+    );
 }

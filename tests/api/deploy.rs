@@ -236,7 +236,7 @@ fn actions_in_code() -> BTreeSet<String> {
                 continue;
             }
             let source = std::fs::read_to_string(path).unwrap();
-            for service in ["ecr", "scheduler"] {
+            for service in ["ecr", "scheduler", "ecs"] {
                 for rest in source.split(&format!("\"{service}:")).skip(1) {
                     let name: String = rest.chars().take_while(char::is_ascii_alphabetic).collect();
                     if !name.is_empty() && rest[name.len()..].starts_with('"') {
@@ -246,7 +246,7 @@ fn actions_in_code() -> BTreeSet<String> {
             }
         }
     }
-    assert!(actions.len() >= 10, "{actions:?}");
+    assert!(actions.len() >= 13, "{actions:?}");
     actions
 }
 
@@ -386,7 +386,7 @@ fn the_cloudformation_template_passes_cfn_lint_and_has_the_same_resources() {
     assert!(outputs.contains_key("BotPolicyArn"));
 }
 
-/// The central bot policy's actions on ECR and Scheduler (and the Scheduler role's
+/// The central bot policy's actions on ECR, Scheduler and ECS (and the Scheduler role's
 /// `iam:PassRole`), by Sid: what a member account's role must grant there.
 fn central_bot_statements_terraform() -> BTreeMap<String, BTreeSet<String>> {
     let tf = Terraform::load();
@@ -460,7 +460,7 @@ fn the_topic_is_encrypted_with_a_rotated_customer_managed_key_that_eventbridge_a
 }
 
 #[test]
-fn the_member_module_grants_what_the_central_bot_policy_grants_for_ecr_and_scheduler() {
+fn the_member_module_grants_what_the_central_bot_policy_grants_for_ecr_scheduler_and_ecs() {
     let member = Terraform::load_from(MEMBER);
     let role = member.block("aws_iam_role.member");
     assert_eq!(role["name"], "${var.name}-member");

@@ -60,7 +60,7 @@ resource "aws_iam_role" "member" {
   tags               = var.tags
 }
 
-# What the central bot policy grants for ECR and Scheduler, for this account.
+# What the central bot policy grants for ECR, Scheduler and ECS, for this account.
 data "aws_iam_policy_document" "member" {
   statement {
     sid = "ScanImages"
@@ -111,6 +111,25 @@ data "aws_iam_policy_document" "member" {
       test     = "StringEquals"
       variable = "iam:PassedToService"
       values   = ["scheduler.amazonaws.com"]
+    }
+  }
+
+  # `/ecrscan running`: the tasks ECS runs now, in any cluster of this account.
+  statement {
+    sid       = "ListEcsClusters"
+    actions   = ["ecs:ListClusters"]
+    resources = ["*"] # ListClusters has no resource type
+  }
+
+  statement {
+    sid       = "ReadEcsTasks"
+    actions   = ["ecs:ListTasks", "ecs:DescribeTasks"]
+    resources = ["*"] # Tasks and container instances: limited to this account's clusters below
+
+    condition {
+      test     = "ArnLike"
+      variable = "ecs:cluster"
+      values   = ["arn:${local.partition}:ecs:${local.region}:${local.account}:cluster/*"]
     }
   }
 }
