@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_ecr::config::{BehaviorVersion, Credentials, Region};
 
 static MOTO: OnceLock<String> = OnceLock::new();
@@ -18,40 +19,31 @@ pub fn url() -> &'static str {
     MOTO.get_or_init(|| std::env::var("ECRSCAN_TEST_MOTO_URL").unwrap_or_else(|_| start()))
 }
 
-/// An ECR client talking to moto.
-pub fn ecr_client() -> aws_sdk_ecr::Client {
-    let config = aws_sdk_ecr::Config::builder()
+/// moto as an AWS account: us-east-1, test credentials, loaded from nothing.
+fn config() -> aws_config::SdkConfig {
+    let credentials = Credentials::new("testing", "testing", None, None, "tests");
+    aws_config::SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .http_client(ecrscan::aws::https_client())
         .region(Region::new("us-east-1"))
         .endpoint_url(url())
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
-        .build();
-    aws_sdk_ecr::Client::from_conf(config)
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
+        .build()
+}
+
+/// An ECR client talking to moto.
+pub fn ecr_client() -> aws_sdk_ecr::Client {
+    aws_sdk_ecr::Client::new(&config())
 }
 
 /// An EventBridge Scheduler client talking to moto.
 pub fn scheduler_client() -> aws_sdk_scheduler::Client {
-    let config = aws_sdk_scheduler::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .http_client(ecrscan::aws::https_client())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(url())
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
-        .build();
-    aws_sdk_scheduler::Client::from_conf(config)
+    aws_sdk_scheduler::Client::new(&config())
 }
 
 /// An ECS client talking to moto.
 pub fn ecs_client() -> aws_sdk_ecs::Client {
-    let config = aws_sdk_ecs::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .http_client(ecrscan::aws::https_client())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(url())
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
-        .build();
-    aws_sdk_ecs::Client::from_conf(config)
+    aws_sdk_ecs::Client::new(&config())
 }
 
 fn start() -> String {
@@ -119,8 +111,6 @@ pub async fn assumed(role: &str, region: &str) -> aws_config::SdkConfig {
         .await;
     base.into_builder()
         .region(Region::new(region.to_string()))
-        .credentials_provider(
-            aws_credential_types::provider::SharedCredentialsProvider::new(provider),
-        )
+        .credentials_provider(SharedCredentialsProvider::new(provider))
         .build()
 }
