@@ -33,6 +33,7 @@ async fn run(state: AppState, who: Requester) {
         }
     }
     let more = names.len().saturating_sub(MAX_SCHEDULES_SHOWN);
-    let content = blocks::schedules(group, &shown, more, chrono::Utc::now());
+    let registries = &state.settings.registries;
+    let content = blocks::schedules(group, &shown, more, registries, chrono::Utc::now());
     respond(&state, &who, content).await;
 }

@@ -268,4 +268,8 @@ async fn a_schedule_is_made_in_the_registry_s_own_account_with_its_scheduler_rol
         listed.contains(&format!("staging/{repository}:web-latest")),
         "{listed}"
     );
+    assert!(
+        listed.contains("*staging* · account 210987654321 · eu-west-1"),
+        "grouped under its registry: {listed}"
+    );
 }

@@ -71,7 +71,13 @@ fn schedule_announcements_mention_no_one_for_a_strange_user_id() {
         resumed(&user, &s, now),
         no_schedule(HOSTILE, HOSTILE),
         unchanged(&s),
-        schedules(HOSTILE, std::slice::from_ref(&s), 0, now),
+        schedules(
+            HOSTILE,
+            std::slice::from_ref(&s),
+            0,
+            &crate::registry::Registries::default(),
+            now,
+        ),
     ] {
         assert_inert(&content, None);
     }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use slack_morphism::prelude::*;
 
 use super::format::{code, context, escape_within, header, mention, message, pack, section, time};
+use crate::registry::Registries;
 use crate::schedule::{PutOutcome, ScanSchedule, ScheduleState};
 use crate::slack::limits::MAX_SECTION_TEXT;
 
@@ -11,11 +12,13 @@ use crate::slack::limits::MAX_SECTION_TEXT;
 pub const MAX_SCHEDULES_SHOWN: usize = 50;
 
 /// The group's schedules, sorted by image: each with its expression in words, its
-/// timezone, its state and its next run; `more` counts those not shown.
+/// timezone, its state and its next run; `more` counts those not shown. With
+/// `ECRSCAN_REGISTRIES`, under a heading per registry, in the order configured.
 pub fn schedules(
     group: &str,
     shown: &[ScanSchedule],
     more: usize,
+    registries: &Registries,
     now: DateTime<Utc>,
 ) -> SlackMessageContent {
     let group = code(group, 100);
@@ -26,8 +29,29 @@ pub fn schedules(
         ));
     }
     let mut sorted: Vec<&ScanSchedule> = shown.iter().collect();
-    sorted.sort_by_key(|s| s.image_name());
-    let lines = sorted.iter().map(|s| line(s, now));
+    // By registry, in the order configured (none known: last), then by image.
+    let registry_of = |s: &ScanSchedule| registries.split(&s.image_name()).0;
+    let position = |s: &ScanSchedule| {
+        registry_of(s).and_then(|r| registries.iter().position(|each| each == r))
+    };
+    sorted.sort_by_key(|s| (position(s).unwrap_or(usize::MAX), s.image_name()));
+    let mut lines = Vec::new();
+    let mut heading = None;
+    for s in &sorted {
+        let registry = registry_of(s);
+        if let Some(registry) = registry
+            && heading != Some(registry)
+        {
+            heading = Some(registry);
+            lines.push(format!(
+                "*{}* · account {} · {}",
+                escape_within(&registry.alias, 40),
+                registry.account,
+                escape_within(&registry.region, 30)
+            ));
+        }
+        lines.push(line(s, now));
+    }
     let mut blocks = vec![
         header("Scheduled scans"),
         context(format!(

@@ -14,7 +14,13 @@ fn json(content: &SlackMessageContent) -> String {
 
 #[test]
 fn the_list_shows_image_expression_in_words_timezone_and_next_run() {
-    let content = schedules("ecrscan", &[weekly("example", "web-latest")], 0, now());
+    let content = schedules(
+        "ecrscan",
+        &[weekly("example", "web-latest")],
+        0,
+        &Registries::default(),
+        now(),
+    );
     let text = visible_text(&content);
     assert!(text.contains("`example:web-latest`"), "{text}");
     assert!(
@@ -35,7 +41,13 @@ fn the_list_shows_image_expression_in_words_timezone_and_next_run() {
 fn a_paused_schedule_is_listed_as_paused_without_a_next_run() {
     let mut schedule = weekly("example", "web-latest");
     schedule.state = ScheduleState::Disabled;
-    let text = visible_text(&schedules("ecrscan", &[schedule], 0, now()));
+    let text = visible_text(&schedules(
+        "ecrscan",
+        &[schedule],
+        0,
+        &Registries::default(),
+        now(),
+    ));
     assert!(text.contains("paused"), "{text}");
     assert!(!text.contains("next run"), "{text}");
 }
@@ -43,7 +55,13 @@ fn a_paused_schedule_is_listed_as_paused_without_a_next_run() {
 #[test]
 fn the_list_is_sorted_by_image() {
     let shown = [weekly("example", "web"), weekly("example", "api")];
-    let text = visible_text(&schedules("ecrscan", &shown, 0, now()));
+    let text = visible_text(&schedules(
+        "ecrscan",
+        &shown,
+        0,
+        &Registries::default(),
+        now(),
+    ));
     assert!(
         text.find("example:api") < text.find("example:web"),
         "{text}"
@@ -52,7 +70,7 @@ fn the_list_is_sorted_by_image() {
 
 #[test]
 fn an_empty_group_says_how_to_start() {
-    let content = schedules("ecrscan", &[], 0, now());
+    let content = schedules("ecrscan", &[], 0, &Registries::default(), now());
     assert!(json(&content).contains("/ecrscan schedule weekly"));
     assert_within_limits(&content);
 }
@@ -63,7 +81,7 @@ fn the_most_schedules_shown_fit_in_one_message_and_the_rest_are_counted() {
     let shown: Vec<ScanSchedule> = (0..MAX_SCHEDULES_SHOWN)
         .map(|i| weekly(&format!("{long}<&>{i}"), &"t".repeat(128)))
         .collect();
-    let content = schedules("ecrscan", &shown, 123, now());
+    let content = schedules("ecrscan", &shown, 123, &Registries::default(), now());
     assert_within_limits(&content);
     let text = visible_text(&content);
     assert!(text.contains("…and 123 more"), "{text}");
@@ -75,7 +93,13 @@ fn an_unreadable_schedule_is_shown_with_its_name_and_raw_expression() {
     let mut schedule = weekly("example", "web-latest");
     schedule.input = "{}".into();
     schedule.expression = "cron(odd)".into();
-    let text = visible_text(&schedules("ecrscan", &[schedule.clone()], 0, now()));
+    let text = visible_text(&schedules(
+        "ecrscan",
+        &[schedule.clone()],
+        0,
+        &Registries::default(),
+        now(),
+    ));
     assert!(text.contains(&schedule.name), "{text}");
     assert!(text.contains("cron(odd)"), "{text}");
 }
@@ -139,4 +163,35 @@ fn changes_are_announced_with_who_and_the_image() {
     }
     let resumed = visible_text(&resumed("U1", &schedule, now()));
     assert!(resumed.contains("next run"), "{resumed}");
+}
+
+#[test]
+fn with_registries_the_list_is_grouped_under_each_registry_in_the_order_configured() {
+    let registries = Registries::parse(
+        "prod=123456789012/us-east-1/arn:aws:iam::123456789012:role/ecrscan, \
+         staging=210987654321/eu-west-1/arn:aws:iam::210987654321:role/ecrscan",
+    )
+    .unwrap();
+    let shown = [
+        weekly("staging/example", "web-latest"),
+        weekly("prod/zeta", "web-latest"),
+        weekly("prod/example", "web-latest"),
+    ];
+    let content = schedules("ecrscan", &shown, 0, &registries, now());
+    assert_within_limits(&content);
+    let text = visible_text(&content);
+
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {text}"))
+    };
+    let order = [
+        at("*prod* · account 123456789012 · us-east-1"),
+        at("`prod/example:web-latest`"),
+        at("`prod/zeta:web-latest`"),
+        at("*staging* · account 210987654321 · eu-west-1"),
+        at("`staging/example:web-latest`"),
+    ];
+    assert!(order.is_sorted(), "{text}");
+    assert_eq!(text.matches("*prod*").count(), 1, "{text}");
 }
