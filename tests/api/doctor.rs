@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::process::Command;
 use std::sync::Arc;
 
+use aws_sdk_ecs::types::{ContainerDefinition, LaunchType};
 use ecrscan::aws::Ports;
 use ecrscan::aws::{SdkEcr, SdkEcs, SdkScheduler};
 use ecrscan::config::Settings;
@@ -147,4 +148,56 @@ async fn doctor_checks_every_registry_through_its_role() {
     ] {
         assert!(text.contains(line), "{line}\n{text}");
     }
+}
+
+#[tokio::test]
+async fn doctor_reads_the_tasks_ecs_runs() {
+    // An account of its own, so that its clusters are only this test's.
+    let config = moto::assumed("arn:aws:iam::444455556666:role/ecrscan", "us-east-1").await;
+    let ecs = aws_sdk_ecs::Client::new(&config);
+    let cluster = unique_repository("doctor-ecs");
+    ecs.create_cluster()
+        .cluster_name(&cluster)
+        .send()
+        .await
+        .unwrap();
+    let container = ContainerDefinition::builder()
+        .name("app")
+        .image("444455556666.dkr.ecr.us-east-1.amazonaws.com/web:latest")
+        .memory(128)
+        .build();
+    let registered = ecs
+        .register_task_definition()
+        .family(unique_repository("doctor-family"))
+        .container_definitions(container)
+        .send()
+        .await
+        .unwrap();
+    let definition = registered.task_definition().unwrap();
+    ecs.run_task()
+        .cluster(&cluster)
+        .task_definition(definition.task_definition_arn().unwrap())
+        .launch_type(LaunchType::Fargate)
+        .count(2)
+        .send()
+        .await
+        .unwrap();
+    let repository = unique_repository("doctor");
+    push_images(&repository, &["web-latest"]).await;
+    let slack = SlackStub::start(TOKEN).await;
+    let settings = Ok(settings(&slack, TOKEN, &repository));
+    let ports = Ports {
+        ecs: Arc::new(SdkEcs::new(ecs)),
+        ..moto_ports()
+    };
+
+    let checks = doctor::checklist(&settings, &doctor::ask(&settings, &ports).await);
+
+    let text = doctor::render(&checks);
+    assert!(
+        text.contains(&format!(
+            "✓ ECS access: ListClusters answers: 1 cluster; ListTasks and DescribeTasks answer: 2 tasks in {cluster}\n"
+        )),
+        "{text}"
+    );
 }
