@@ -166,7 +166,7 @@ fn parse_command(name: &str, options: &Options, args: &[String]) -> Result<Comma
         "running" if matches!(args, [word] if word.eq_ignore_ascii_case("sync")) => {
             Command::RunningSync
         }
-        "running" => Command::Running(running::clusters(args)?),
+        "running" => Command::Running(running::listed(args)?),
         "schedule" => {
             let when_options = WhenOptions {
                 at: options.at.as_deref(),

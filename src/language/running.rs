@@ -5,6 +5,18 @@ use super::quoted;
 /// ECS's longest cluster name.
 const MAX_CLUSTER_NAME: usize = 255;
 
+/// `running [in] [CLUSTER...]`: `in` may come first, as after `schedule WHEN
+/// running`, so that a cluster called `sync` is `running in sync`.
+pub(super) fn listed(words: &[String]) -> Result<Vec<String>, String> {
+    match words.split_first() {
+        Some((word, [])) if word.eq_ignore_ascii_case("in") => {
+            Err("`in` needs the clusters, e.g. `running in prod staging`".into())
+        }
+        Some((word, names)) if word.eq_ignore_ascii_case("in") => clusters(names),
+        _ => clusters(words),
+    }
+}
+
 /// Distinct cluster names, in the order given; none means every cluster. A
 /// name is what ECS allows: 1 to 255 letters, digits, hyphens and underscores,
 /// after the alias of a registry (`staging/batch`) when one is named.

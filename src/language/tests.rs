@@ -220,6 +220,14 @@ fn running_takes_cluster_names_or_none() {
         ok(&format!("running {longest}")),
         Command::Running(vec![longest])
     );
+    assert_eq!(ok("running sync"), Command::RunningSync);
+    assert_eq!(
+        ok("running in sync"),
+        Command::Running(vec!["sync".into()]),
+        "a cluster called sync"
+    );
+    assert_eq!(ok("running In prod"), Command::Running(vec!["prod".into()]));
+    refused("running in", "`in` needs the clusters");
 }
 
 #[test]

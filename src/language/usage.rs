@@ -47,7 +47,7 @@ pub const USAGE: &[Usage] = &[
     Usage {
         name: "running",
         form: "running [CLUSTER...]",
-        summary: "List the images that ECS tasks run now (in every cluster when none is named): where they run, and their latest result. `running sync` re-syncs the schedules of `schedule WHEN running` now.",
+        summary: "List the images that ECS tasks run now (in every cluster when none is named): where they run, and their latest result. `running sync` re-syncs the schedules of `schedule WHEN running` now (a cluster called sync: `running in sync`).",
         example: "running prod staging",
     },
     Usage {
