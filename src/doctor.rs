@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::aws::AwsError;
 use crate::aws::Ports;
-use crate::aws::ecs::Ecs;
+use crate::aws::ecs::{Ecs, cluster_name};
 use crate::config::{ConfigError, Settings};
 use crate::registry::Registry;
 use crate::scan::findings::ScanKind;
@@ -143,9 +143,10 @@ pub async fn ask(settings: &Result<Settings, ConfigError>, ports: &Ports) -> Ans
         late("scheduler:ListSchedules"),
     );
     let ecs = async {
-        match ports.registries.is_empty() {
-            true => Some(within(ask_ecs(ports.ecs.as_ref()), late("ecs:ListClusters")).await),
-            false => None,
+        if ports.registries.is_empty() {
+            Some(within(ask_ecs(ports.ecs.as_ref()), late("ecs:ListClusters")).await)
+        } else {
+            None // asked of each registry
         }
     };
     let (scan_kind, tags, schedules, ecs, registries) =
@@ -167,8 +168,7 @@ async fn ask_ecs(ecs: &dyn Ecs) -> Result<EcsAnswer, AwsError> {
     let first = match clusters.first() {
         Some(arn) => {
             let tasks = ecs.running(std::slice::from_ref(arn)).await?;
-            let name = arn.rsplit('/').next().unwrap_or(arn);
-            Some((name.to_string(), tasks.len()))
+            Some((cluster_name(arn), tasks.len()))
         }
         None => None,
     };

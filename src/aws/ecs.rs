@@ -159,7 +159,7 @@ fn running_task(cluster: &str, task: &Task) -> RunningTask {
 }
 
 /// `prod` of `arn:aws:ecs:us-east-1:123456789012:cluster/prod` (or of `prod`).
-fn cluster_name(cluster: &str) -> String {
+pub fn cluster_name(cluster: &str) -> String {
     match cluster.starts_with("arn:") {
         true => cluster.rsplit('/').next().unwrap_or(cluster).to_string(),
         false => cluster.to_string(),

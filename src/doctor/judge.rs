@@ -5,6 +5,7 @@ use crate::aws::AwsError;
 use crate::aws::ecs::READ_ACTIONS;
 use crate::config::{ConfigError, Settings};
 use crate::scan::findings::ScanKind;
+use crate::slack::blocks::plural;
 use crate::slack::client::{BotIdentity, PostError};
 
 const BOT_POLICY: &str = "attach the bot policy to the IAM identity ecrscan runs as \
@@ -58,7 +59,7 @@ pub(super) fn checklist(settings: &Result<Settings, ConfigError>, answers: &Answ
         check(
             &format!("Schedule group {}", settings.schedule_group),
             aws(answers.schedules.as_ref(), |names: &Vec<String>| {
-                format!("ListSchedules answers: {}", count(names.len(), "schedule"))
+                format!("ListSchedules answers: {}", plural(names.len(), "schedule"))
             }),
         ),
         check("Registry scan type", scan_kind(answers.scan_kind.as_ref())),
@@ -95,7 +96,7 @@ fn registry(answers: &RegistryAnswers) -> Outcome {
     match &answers.ecs {
         Ok(ecs) => Outcome::Pass(format!(
             "assumed {role}: ECR answers ({kind}), ListSchedules answers: {}, {}",
-            count(names.len(), "schedule"),
+            plural(names.len(), "schedule"),
             ecs_found(ecs)
         )),
         Err(error) => ecs_failed(error),
@@ -115,13 +116,13 @@ fn ecs_access(answers: &Answers) -> Outcome {
 }
 
 fn ecs_found(ecs: &EcsAnswer) -> String {
-    let listed = format!("ListClusters answers: {}", count(ecs.clusters, "cluster"));
+    let listed = format!("ListClusters answers: {}", plural(ecs.clusters, "cluster"));
     match &ecs.first {
         None => format!("{listed} (`/ecrscan running` finds nothing to list)"),
         Some((cluster, 0)) => format!("{listed}; ListTasks answers: no task runs in {cluster}"),
         Some((cluster, n)) => format!(
             "{listed}; ListTasks and DescribeTasks answer: {} in {cluster}",
-            count(*n, "task")
+            plural(*n, "task")
         ),
     }
 }
@@ -138,14 +139,6 @@ fn ecs_failed(error: &AwsError) -> Outcome {
             ),
         ),
         _ => aws_failed(error),
-    }
-}
-
-/// `1 schedule`, `3 schedules`.
-fn count(n: usize, what: &str) -> String {
-    match n {
-        1 => format!("1 {what}"),
-        n => format!("{n} {what}s"),
     }
 }
 
@@ -241,7 +234,7 @@ fn repository_check(
         );
     }
     aws(answer, |tags: &Vec<String>| {
-        format!("ListImages answers: {}", count(tags.len(), "tag"))
+        format!("ListImages answers: {}", plural(tags.len(), "tag"))
     })
 }
 

@@ -3,7 +3,7 @@
 
 use slack_morphism::prelude::*;
 
-use super::format::{code, context, escape_within, message, pack, section, severity_icon};
+use super::format::{code, context, escape_within, message, pack, plural, section, severity_icon};
 use crate::scan::burst::{Critical, Tally};
 use crate::scan::findings::Severity;
 use crate::slack::limits::MAX_SECTION_TEXT;
@@ -115,7 +115,7 @@ fn fallback(title: &str, tally: &Tally) -> String {
 }
 
 fn images(n: usize) -> String {
-    format!("{n} image{}", if n == 1 { "" } else { "s" })
+    plural(n, "image")
 }
 
 #[cfg(test)]

@@ -114,12 +114,17 @@ pub fn escape_within(text: &str, max: usize) -> String {
     out
 }
 
-/// `:red_circle: 3 critical · :large_orange_circle: 12 high`, most severe first.
-/// `1 finding`, `3 findings`.
-pub fn findings_count(n: usize) -> String {
-    format!("{n} finding{}", if n == 1 { "" } else { "s" })
+/// `1 image`, `3 images`: `n` of `noun`, a noun with a plain plural in `s`.
+pub fn plural(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
+/// `1 finding`, `3 findings`.
+pub fn findings_count(n: usize) -> String {
+    plural(n, "finding")
+}
+
+/// `:red_circle: 3 critical · :large_orange_circle: 12 high`, most severe first.
 pub fn counts_line(counts: &[(Severity, usize)]) -> String {
     counts
         .iter()

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use slack_morphism::prelude::SlackMessageContent;
 
-use super::format::{code, escape_within, mention};
+use super::format::{code, escape_within, mention, plural};
 use super::schedules::{next_run, when};
 use super::text;
 use crate::schedule::ScanSchedule;
@@ -52,10 +52,7 @@ pub fn kept(
 }
 
 fn counted(added: usize, removed: usize) -> String {
-    let images = |n: usize| match n {
-        1 => "1 image".to_string(),
-        n => format!("{n} images"),
-    };
+    let images = |n: usize| plural(n, "image");
     match (added, removed) {
         (a, 0) => format!("scheduled scans of {}", images(a)),
         (0, r) => format!("unscheduled {}", images(r)),

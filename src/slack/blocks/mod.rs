@@ -32,7 +32,7 @@ pub use changes::{changes, has_new_critical, new_criticals, worth_broadcasting};
 pub use details::details;
 pub use digest::digest;
 pub use findings::findings;
-pub use format::{channel, code, escape, mention, severity_icon, truncate};
+pub use format::{channel, code, escape, mention, plural, severity_icon, truncate};
 pub use help::help;
 pub use home::{
     HOME_FINDINGS_ACTION, HOME_PAGE_ACTION, HOME_ROWS_PER_PAGE, SCHEDULE_WEEKLY_ACTION,

@@ -4,7 +4,7 @@
 use slack_morphism::prelude::*;
 
 use super::format::{
-    code, context, counts_line, escape_within, header, message, pack, section, time,
+    code, context, counts_line, escape_within, header, message, pack, plural, section, time,
 };
 use crate::running::{OtherImage, Place, Running, RunningImage};
 use crate::scan::image::short_digest;
@@ -208,10 +208,6 @@ fn tasks_count(n: usize) -> String {
 }
 
 /// `1 image`, `2 images`.
-fn plural(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
-}
-
 /// `1 more image`, `2 more images`.
 fn plural_more(n: usize, noun: &str) -> String {
     plural(n, &format!("more {noun}"))

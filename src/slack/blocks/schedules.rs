@@ -28,21 +28,23 @@ pub fn schedules(
              Start with `/ecrscan schedule weekly IMAGE`."
         ));
     }
-    let mut sorted: Vec<&ScanSchedule> = shown.iter().collect();
     // By registry, in the order configured (none known: last), then by image.
-    let registry_of = |s: &ScanSchedule| registries.split(&s.image_name()).0;
-    let position = |s: &ScanSchedule| {
-        registry_of(s).and_then(|r| registries.iter().position(|each| each == r))
-    };
-    sorted.sort_by_key(|s| (position(s).unwrap_or(usize::MAX), s.image_name()));
+    let mut sorted: Vec<(usize, String, &ScanSchedule)> = (shown.iter())
+        .map(|s| {
+            let image = s.image_name();
+            let (registry, _) = registries.split(&image);
+            let at = registry.and_then(|r| registries.iter().position(|each| each == r));
+            (at.unwrap_or(usize::MAX), image, s)
+        })
+        .collect();
+    sorted.sort_by(|(a, a_image, _), (b, b_image, _)| (a, a_image).cmp(&(b, b_image)));
     let mut lines = Vec::new();
     let mut heading = None;
-    for s in &sorted {
-        let registry = registry_of(s);
-        if let Some(registry) = registry
-            && heading != Some(registry)
+    for (at, _, s) in &sorted {
+        if let Some(registry) = registries.iter().nth(*at)
+            && heading != Some(at)
         {
-            heading = Some(registry);
+            heading = Some(at);
             lines.push(format!(
                 "*{}* · account {} · {}",
                 escape_within(&registry.alias, 40),
